@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+// One run over every workspace. In CI a JSON report is written as well, for .ci/run's totals.
+const reportFile = process.env["FLAGON_TEST_REPORT"];
+
+export default defineConfig({
+  test: {
+    projects: ["core", "test", "examples/*", "plugins/*"],
+    reporters: reportFile ? ["default", ["json", { outputFile: reportFile }]] : ["default"],
+  },
+});
