@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import type { Logger } from "pino";
+import type { ServerConfig } from "../../app/config.js";
+import { ErrorCodes, FlagonError } from "../../errors/codes.js";
+import { ServiceUnavailableError } from "../../errors/http-errors.js";
+import { renderError } from "../../errors/render.js";
+import type { RawRequest } from "../../http/request.js";
+import type { FlagonResponse } from "../../http/response.js";
+import { toWire } from "../../http/wire.js";
+
+export interface ListenOptions {
+  /** Port to listen on; 0 picks a free one (default 3000). */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+}
+
+export interface ServerAddress {
+  readonly address: string;
+  readonly port: number;
+  /** `http://host:port`, ready for a client. */
+  readonly url: string;
+}
+
+type Handle = (raw: RawRequest) => Promise<FlagonResponse>;
+
+function insecureParserRequested(): boolean {
+  const flag = "--insecure-http-parser";
+  return process.execArgv.some((arg) => arg.startsWith(flag)) || (process.env["NODE_OPTIONS"] ?? "").includes(flag);
+}
+
+/** Turns an absolute-form target (`http://host/path?q`) into origin form (`/path?q`). */
+function originForm(url: string): string {
+  if (url.startsWith("/")) return url;
+  const scheme = url.indexOf("://");
+  if (scheme === -1) return url;
+  const slash = url.indexOf("/", scheme + 3);
+  return slash === -1 ? "/" : url.slice(slash);
+}
+
+/**
+ * The only code that touches node:http: timeouts always on, the strict parser only, responses
+ * written with backpressure, and a graceful close (in-flight requests finish, late ones get 503
+ * with `Connection: close`, idle keep-alive sockets are closed, a deadline ends the rest).
+ */
+export class NodeServer {
+  private readonly server: Server;
+  private closing = false;
+  private inFlight = 0;
+  private readonly guards: Array<[string, (error: unknown) => void]> = [];
+
+  constructor(
+    private readonly handle: Handle,
+    private readonly config: Required<ServerConfig>,
+    private readonly log: Logger,
+  ) {
+    if (insecureParserRequested()) {
+      throw new FlagonError(ErrorCodes.INSECURE_PARSER, "node runs with --insecure-http-parser; Flagon refuses to serve");
+    }
+    this.server = createServer(
+      {
+        headersTimeout: config.headersTimeout,
+        requestTimeout: config.requestTimeout,
+        keepAliveTimeout: config.keepAliveTimeout,
+        // How often node checks the two timeouts above; short timeouts need a short interval.
+        connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(config.headersTimeout / 4))),
+        insecureHTTPParser: false,
+        requireHostHeader: true,
+      },
+      (req, res) => this.onRequest(req, res),
+    );
+    this.server.keepAliveTimeout = config.keepAliveTimeout;
+  }
+
+  listen(options: ListenOptions): Promise<ServerAddress> {
+    const { port = 3000, host = "127.0.0.1" } = options;
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once("error", onError);
+      this.server.listen(port, host, () => {
+        this.server.off("error", onError);
+        this.server.on("error", (error) => this.log.error({ err: error }, "server error"));
+        if (this.config.lastResortGuard) this.installGuards();
+        const info = this.server.address() as AddressInfo;
+        const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({ address: info.address, port: info.port, url: `http://${shown}:${info.port}` });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.warn({ aborted: this.inFlight }, "close deadline passed; destroying the remaining connections");
+        this.server.closeAllConnections();
+      }, this.config.closeTimeout);
+      this.server.close(() => {
+        clearTimeout(timer);
+        this.removeGuards();
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    req.on("error", (error) => this.log.debug({ err: error }, "request stream error"));
+    res.on("error", (error) => this.log.debug({ err: error }, "response stream error"));
+    if (this.closing) {
+      const response = renderError(new ServiceUnavailableError("the server is shutting down"), req.headers.accept, {
+        exposeInternals: false,
+      });
+      this.write(req, res, response);
+      return;
+    }
+    this.inFlight += 1;
+    res.once("close", () => {
+      this.inFlight -= 1;
+    });
+    const raw: RawRequest = {
+      method: req.method ?? "GET",
+      url: originForm(req.url ?? "/"),
+      headers: req.headers,
+      body: req,
+      remoteAddress: req.socket.remoteAddress,
+      encrypted: (req.socket as Partial<TLSSocket>).encrypted === true,
+    };
+    this.handle(raw).then(
+      (response) => this.write(req, res, response),
+      (error: unknown) => {
+        // dispatch never rejects; this is the last line of defence.
+        this.log.error({ err: error }, "unexpected failure while handling a request");
+        if (!res.headersSent) res.writeHead(500, { "content-length": "0", connection: "close" });
+        res.end();
+      },
+    );
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse): void {
+    const wire = toWire(response, req.method ?? "GET");
+    // A body the handler left unread (or a server that is closing) means this connection ends here.
+    if (this.closing || !req.complete) wire.headers["connection"] = "close";
+    try {
+      res.writeHead(wire.status, wire.headers);
+    } catch (error) {
+      this.log.error({ err: error }, "invalid response headers");
+      wire.stream?.destroy();
+      res.writeHead(500, { "content-length": "0" });
+      res.end();
+      return;
+    }
+    if (wire.stream) {
+      if (!wire.sendBody) {
+        wire.stream.destroy();
+        res.end();
+        return;
+      }
+      pipeline(wire.stream, res, (error) => {
+        if (error) this.log.debug({ err: error }, "response stream ended early");
+      });
+      return;
+    }
+    res.end(wire.sendBody ? (wire.body ?? undefined) : undefined);
+  }
+
+  private installGuards(): void {
+    const onRejection = (reason: unknown): void => {
+      this.log.error({ err: reason }, "unhandled promise rejection (kept running)");
+    };
+    const onException = (error: unknown): void => {
+      this.log.fatal({ err: error }, "uncaught exception (kept running; state may be inconsistent)");
+    };
+    process.on("unhandledRejection", onRejection);
+    process.on("uncaughtException", onException);
+    this.guards.push(["unhandledRejection", onRejection], ["uncaughtException", onException]);
+  }
+
+  private removeGuards(): void {
+    for (const [event, listener] of this.guards) process.off(event, listener);
+    this.guards.length = 0;
+  }
+}

@@ -1,0 +1,104 @@
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import { DEFAULT_BODY_LIMIT } from "../http/body.js";
+
+export type Env = "development" | "production" | "test";
+
+/** Limits and timeouts of the node:http server. All in milliseconds; none may be 0. */
+export interface ServerConfig {
+  /** Time to receive a request's headers (default 60 s; slowloris defence). */
+  headersTimeout?: number;
+  /** Time to receive the whole request (default 120 s; slow-body defence). */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open (default 5 s). */
+  keepAliveTimeout?: number;
+  /** How long `close()` waits for in-flight requests before destroying their sockets (default 10 s). */
+  closeTimeout?: number;
+  /** Log and survive unhandled rejections and uncaught exceptions while listening (default true). */
+  lastResortGuard?: boolean;
+}
+
+/** The core's section of the app config; plugins add their own sections beside it. */
+export interface CoreConfig {
+  /** development shows internal error messages; production and test never do. Default: NODE_ENV, else production. */
+  env?: Env;
+  /** Largest accepted request body in bytes (default 1 MiB); routes may override it. */
+  bodyLimit?: number;
+  /** Host (and port) for external URLs built outside a request. */
+  serverName?: string;
+  /** Scheme for external URLs built outside a request (default http). */
+  preferredScheme?: "http" | "https";
+  /** pino level (default info; silent when env is test). */
+  logLevel?: string;
+  server?: ServerConfig;
+  [section: string]: unknown;
+}
+
+export interface ResolvedConfig extends CoreConfig {
+  readonly env: Env;
+  readonly bodyLimit: number;
+  readonly server: Required<ServerConfig>;
+}
+
+function invalid(key: string, expected: string, got: unknown): FlagonError {
+  return new FlagonError(ErrorCodes.INVALID_CONFIG, `config.${key} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+/** Checks a byte limit: a whole number of bytes, 0 or more; nothing may switch the limit off. */
+export function checkBodyLimit(key: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(key, "a whole number of bytes (0 or more)", value);
+  }
+  return value;
+}
+
+function timeout(server: ServerConfig, key: keyof ServerConfig, fallback: number): number {
+  const value = server[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalid(`server.${key}`, "a positive whole number of milliseconds (timeouts are never off)", value);
+  }
+  return value;
+}
+
+function envFrom(value: unknown): Env {
+  if (value === undefined) {
+    const fromProcess = process.env["FLAGON_ENV"] ?? process.env["NODE_ENV"];
+    return fromProcess === "development" || fromProcess === "test" ? fromProcess : "production";
+  }
+  if (value === "development" || value === "production" || value === "test") return value;
+  throw invalid("env", '"development", "production" or "test"', value);
+}
+
+/** Applies defaults and validates the core's keys; a bad value names its key. */
+export function resolveConfig(config: CoreConfig = {}): ResolvedConfig {
+  const server = config.server ?? {};
+  if (typeof server !== "object") throw invalid("server", "an object", server);
+  const known = new Set(["headersTimeout", "requestTimeout", "keepAliveTimeout", "closeTimeout", "lastResortGuard"]);
+  for (const key of Object.keys(server)) {
+    if (!known.has(key)) throw invalid(`server.${key}`, "one of " + [...known].join(", "), (server as Record<string, unknown>)[key]);
+  }
+  const headersTimeout = timeout(server, "headersTimeout", 60_000);
+  const requestTimeout = timeout(server, "requestTimeout", 120_000);
+  if (headersTimeout > requestTimeout) {
+    throw invalid("server.headersTimeout", `at most server.requestTimeout (${requestTimeout})`, headersTimeout);
+  }
+  const guard = server.lastResortGuard ?? true;
+  if (typeof guard !== "boolean") throw invalid("server.lastResortGuard", "a boolean", guard);
+  if (config.serverName !== undefined && (typeof config.serverName !== "string" || !/^[\w.-]+(:\d+)?$/.test(config.serverName))) {
+    throw invalid("serverName", "a host name with an optional port", config.serverName);
+  }
+  if (config.preferredScheme !== undefined && config.preferredScheme !== "http" && config.preferredScheme !== "https") {
+    throw invalid("preferredScheme", '"http" or "https"', config.preferredScheme);
+  }
+  return {
+    ...config,
+    env: envFrom(config.env),
+    bodyLimit: checkBodyLimit("bodyLimit", config.bodyLimit ?? DEFAULT_BODY_LIMIT),
+    server: {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: timeout(server, "keepAliveTimeout", 5_000),
+      closeTimeout: timeout(server, "closeTimeout", 10_000),
+      lastResortGuard: guard,
+    },
+  };
+}

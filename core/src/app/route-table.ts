@@ -1,0 +1,186 @@
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import type { Context, RouteInfo } from "../http/context.js";
+import { makeBinder } from "../routing/binders.js";
+import type { ConverterFactory } from "../routing/converters.js";
+import { getController, getParams, getRoutes } from "../routing/metadata.js";
+import { joinPath, type ParsedPath, parsePath } from "../routing/path.js";
+import { Router } from "../routing/router.js";
+import type { AppContainer } from "../di/app-container.js";
+import { checkBodyLimit } from "./config.js";
+import type { RouteOptions } from "../routing/metadata.js";
+
+type Class = abstract new (...args: never[]) => unknown;
+
+/** A function route handler: gets the context, returns anything a controller method may. */
+export type RouteHandler = (ctx: Context) => unknown;
+
+export interface FunctionRoute {
+  readonly path: string;
+  readonly methods: readonly string[];
+  readonly handler: RouteHandler;
+  readonly options: RouteOptions;
+}
+
+/** One method of one route, ready to run: no reflection happens per request. */
+export interface CompiledRoute {
+  readonly info: RouteInfo;
+  readonly parsed: ParsedPath;
+  readonly bodyLimit: number;
+  readonly handler: unknown;
+  readonly invoke: (ctx: Context) => unknown;
+}
+
+export interface RouteTable {
+  readonly router: Router<CompiledRoute>;
+  readonly endpoints: ReadonlyMap<string, readonly CompiledRoute[]>;
+  readonly all: readonly CompiledRoute[];
+}
+
+export interface RouteSources {
+  readonly controllers: readonly Class[];
+  readonly functionRoutes: readonly FunctionRoute[];
+  readonly converters: Readonly<Record<string, ConverterFactory>>;
+  readonly bodyLimit: number;
+  readonly di: AppContainer;
+}
+
+/** Calls every binder; stays synchronous unless a binder returned a promise. */
+function bindArgs(binders: readonly ((ctx: Context) => unknown)[], ctx: Context): unknown[] | Promise<unknown[]> {
+  const args = new Array<unknown>(binders.length);
+  let pending = false;
+  for (let i = 0; i < binders.length; i++) {
+    const value = (binders[i] as (ctx: Context) => unknown)(ctx);
+    if (value instanceof Promise) pending = true;
+    args[i] = value;
+  }
+  return pending ? Promise.all(args) : args;
+}
+
+function controllerInvoker(cls: Class, propertyKey: string, sources: RouteSources, path: ParsedPath): (ctx: Context) => unknown {
+  const records = getParams(cls, propertyKey);
+  const types = (Reflect.getMetadata("design:paramtypes", cls.prototype as object, propertyKey) as unknown[] | undefined) ?? [];
+  const count = Math.max(types.length, ...records.map((r) => r.index + 1), 0);
+  const binders: ((ctx: Context) => unknown)[] = [];
+  for (let index = 0; index < count; index++) {
+    const record = records.find((r) => r.index === index);
+    if (record?.kind === "param" && record.name !== undefined && !path.paramNames.includes(record.name)) {
+      throw new FlagonError(
+        ErrorCodes.BAD_PATH,
+        `${cls.name}.${propertyKey} reads path variable "${record.name}", which route "${path.source}" does not have`,
+      );
+    }
+    binders.push(record ? makeBinder(record, types[index]) : () => undefined);
+  }
+  const resolution = sources.di.prepareController(cls);
+  const call = (instance: unknown, ctx: Context): unknown => {
+    const method = (instance as Record<string, (...args: unknown[]) => unknown>)[propertyKey] as (
+      ...args: unknown[]
+    ) => unknown;
+    const args = bindArgs(binders, ctx);
+    return args instanceof Promise ? args.then((a) => method.apply(instance, a)) : method.apply(instance, args);
+  };
+  if (resolution.perRequest || resolution.scope === "transient") {
+    return async (ctx) => {
+      const child = sources.di.forRequest(ctx);
+      try {
+        return await call(child.resolve(cls as never), ctx);
+      } finally {
+        Promise.resolve(child.dispose()).catch((error: unknown) => ctx.log.error({ err: error }, "disposing the request container failed"));
+      }
+    };
+  }
+  let instance: unknown;
+  try {
+    instance = sources.di.container.resolve(cls as never);
+  } catch (error) {
+    throw new FlagonError(ErrorCodes.DI_UNRESOLVED, `cannot build controller ${cls.name}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return (ctx) => call(instance, ctx);
+}
+
+/**
+ * Builds the app's route table once: reads controller metadata, validates and wires DI,
+ * compiles parameter binders, and fills the router. Every problem is a FlagonError here, at
+ * start-up, never at the first request.
+ */
+export function buildRouteTable(sources: RouteSources): RouteTable {
+  const router = new Router<CompiledRoute>();
+  const endpoints = new Map<string, CompiledRoute[]>();
+  const all: CompiledRoute[] = [];
+  sources.di.prepareProviders();
+
+  const add = (
+    source: string,
+    methods: readonly string[],
+    options: RouteOptions,
+    info: Omit<RouteInfo, "method" | "path" | "endpoint"> & { endpoint: string },
+    handler: unknown,
+    makeInvoke: (parsed: ParsedPath) => (ctx: Context) => unknown,
+  ): void => {
+    const parsed = parsePath(source, sources.converters);
+    const bodyLimit =
+      options.bodyLimit === undefined ? sources.bodyLimit : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
+    const invoke = makeInvoke(parsed);
+    const endpoint = options.endpoint ?? info.endpoint;
+    const existing = endpoints.get(endpoint) ?? [];
+    // One endpoint may name several handlers only where they share a path (GET and POST of one URL).
+    const clash = existing.find((r) => r.handler !== handler && r.parsed.source !== source);
+    if (clash) {
+      throw new FlagonError(
+        ErrorCodes.DUPLICATE_ENDPOINT,
+        `endpoint "${endpoint}" names handlers of two paths (${clash.parsed.source} and ${source})`,
+      );
+    }
+    for (const method of methods) {
+      const route: CompiledRoute = {
+        info: { ...info, method, path: source, endpoint },
+        parsed,
+        bodyLimit,
+        handler,
+        invoke,
+      };
+      if (!router.add(parsed, method, route)) {
+        const other = all.find((r) => r.info.method === method && r.parsed.source === source);
+        throw new FlagonError(
+          ErrorCodes.DUPLICATE_ROUTE,
+          `${method} ${source} is registered twice (${other?.info.endpoint ?? "?"} and ${endpoint})`,
+        );
+      }
+      all.push(route);
+      existing.push(route);
+    }
+    endpoints.set(endpoint, existing);
+  };
+
+  for (const cls of sources.controllers) {
+    const controller = getController(cls);
+    if (!controller) {
+      throw new FlagonError(ErrorCodes.NOT_A_CONTROLLER, `${cls.name} is listed as a controller but lacks @Controller()`);
+    }
+    for (const record of getRoutes(cls)) {
+      const handler = (cls.prototype as Record<string, unknown>)[record.propertyKey];
+      add(
+        joinPath(controller.prefix, record.path),
+        record.methods,
+        record.options,
+        { endpoint: `${cls.name}.${record.propertyKey}`, controller: cls, handlerName: record.propertyKey },
+        handler,
+        (parsed) => controllerInvoker(cls, record.propertyKey, sources, parsed),
+      );
+    }
+  }
+  for (const route of sources.functionRoutes) {
+    const name = route.handler.name;
+    add(
+      route.path,
+      route.methods,
+      route.options,
+      { endpoint: name && name !== "anonymous" ? name : route.path, controller: undefined, handlerName: name },
+      route.handler,
+      () => route.handler,
+    );
+  }
+  return { router, endpoints, all };
+}

@@ -1,0 +1,45 @@
+/**
+ * Stable codes of the errors the framework itself raises (as opposed to HTTP errors a handler
+ * throws). Tests and user code may match on them; never rename one.
+ */
+export const ErrorCodes = {
+  /** An option or config value has the wrong type or range. */
+  INVALID_CONFIG: "FLAGON_ERR_INVALID_CONFIG",
+  /** A route path does not parse (unknown converter, unbalanced `<`, bad converter arguments). */
+  BAD_PATH: "FLAGON_ERR_BAD_PATH",
+  /** The same method and path were registered twice. */
+  DUPLICATE_ROUTE: "FLAGON_ERR_DUPLICATE_ROUTE",
+  /** One endpoint name was given to two different handlers. */
+  DUPLICATE_ENDPOINT: "FLAGON_ERR_DUPLICATE_ENDPOINT",
+  /** A class given as a controller lacks `@Controller()`. */
+  NOT_A_CONTROLLER: "FLAGON_ERR_NOT_A_CONTROLLER",
+  /** A constructor dependency cannot be resolved by the app's container. */
+  DI_UNRESOLVED: "FLAGON_ERR_DI_UNRESOLVED",
+  /** A singleton was declared to depend on a request-scoped provider. */
+  DI_SCOPE: "FLAGON_ERR_DI_SCOPE",
+  /** `urlFor` was asked for an unknown endpoint or lacks a value. */
+  URL_BUILD: "FLAGON_ERR_URL_BUILD",
+  /** A cookie name, value or attribute contains characters that would corrupt the header. */
+  INVALID_COOKIE: "FLAGON_ERR_INVALID_COOKIE",
+  /** A handler returned something that cannot be sent as a response. */
+  INVALID_RESPONSE: "FLAGON_ERR_INVALID_RESPONSE",
+  /** The app was changed after `ready()` or is already listening. */
+  APP_STATE: "FLAGON_ERR_APP_STATE",
+  /** Node runs with `--insecure-http-parser`, which the framework refuses. */
+  INSECURE_PARSER: "FLAGON_ERR_INSECURE_PARSER",
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An error raised by the framework about how it is used: bad config, bad routes, unresolved DI. */
+export class FlagonError extends Error {
+  override name = "FlagonError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}

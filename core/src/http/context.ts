@@ -1,0 +1,91 @@
+import type { Logger } from "pino";
+import { type CookieOptions, serializeCookie } from "./cookies.js";
+import type { FlagonRequest } from "./request.js";
+import { ResponseHeaders } from "./response.js";
+
+/** A matched route as handlers and hooks see it. */
+export interface RouteInfo {
+  /** The method this route was registered for (HEAD requests see "GET"). */
+  readonly method: string;
+  /** The path as declared, e.g. `/todos/<int:id>`. */
+  readonly path: string;
+  readonly endpoint: string;
+  /** The controller class, for controller routes. */
+  readonly controller: (abstract new (...args: never[]) => unknown) | undefined;
+  /** The handler's method name on the controller, or the function's name. */
+  readonly handlerName: string;
+}
+
+export interface UrlForOptions {
+  /** An absolute URL (scheme and host); inside a request they come from the request. */
+  external?: boolean;
+  /** A fragment, percent-encoded. */
+  anchor?: string;
+  /** With several routes for one endpoint, the one for this method. */
+  method?: string;
+}
+
+/** What a context needs from its app; keeps the context free of the app class. */
+export interface ContextHost {
+  readonly log: Logger;
+  nextRequestId(): string;
+  urlFor(endpoint: string, params: Record<string, unknown> | undefined, options: UrlForOptions, ctx: Context): string;
+}
+
+/** Status, headers and cookies a handler sets for the response it returns. */
+export class ResponseControls {
+  /** The status for a plain return value (default 200, or 204 for `undefined`). */
+  status: number | undefined;
+  readonly headers = new ResponseHeaders();
+
+  /** Adds a `Set-Cookie` header (value percent-encoded; `;`, CR, LF in names or attributes throw). */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    this.headers.append("set-cookie", serializeCookie(name, value, options));
+  }
+
+  /** Tells the client to drop a cookie (give the path and domain it was set with). */
+  clearCookie(name: string, options: Omit<CookieOptions, "maxAge" | "expires"> = {}): void {
+    this.setCookie(name, "", { ...options, maxAge: 0, expires: new Date(0) });
+  }
+}
+
+/**
+ * One request's context: the request, the response controls, per-request `state` (Flask's `g`),
+ * the matched route and a logger bound to the request id. Handlers get it with `@Ctx()` or as
+ * the argument of a function route; request-scoped services can inject it by type.
+ */
+export class Context {
+  readonly request: FlagonRequest;
+  response = new ResponseControls();
+  route: RouteInfo | undefined;
+
+  private readonly host: ContextHost;
+  private stateBag: Record<string, unknown> | undefined;
+  private requestId: string | undefined;
+  private logger: Logger | undefined;
+
+  constructor(host: ContextHost, request: FlagonRequest) {
+    this.host = host;
+    this.request = request;
+  }
+
+  /** Per-request scratch space, shared by hooks and the handler (Flask's `g`). */
+  get state(): Record<string, unknown> {
+    return (this.stateBag ??= Object.create(null) as Record<string, unknown>);
+  }
+
+  /** An id for this request, for logs and error reports. */
+  get id(): string {
+    return (this.requestId ??= this.host.nextRequestId());
+  }
+
+  /** A logger whose lines carry this request's id. */
+  get log(): Logger {
+    return (this.logger ??= this.host.log.child({ reqId: this.id }));
+  }
+
+  /** The URL of an endpoint; `external` URLs use this request's scheme and host. */
+  urlFor(endpoint: string, params?: Record<string, unknown>, options: UrlForOptions = {}): string {
+    return this.host.urlFor(endpoint, params, options, this);
+  }
+}

@@ -1,0 +1,169 @@
+import { Readable } from "node:stream";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import { type CookieOptions, serializeCookie } from "./cookies.js";
+
+export type HeaderValue = string | number | readonly string[];
+export type HeadersInit = Record<string, HeaderValue | undefined>;
+
+/** What a response may carry: nothing, text, bytes, or a stream written with backpressure. */
+export type ResponseBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array | string> | null;
+
+export interface ResponseInit {
+  status?: number;
+  headers?: HeadersInit;
+}
+
+/** Response headers with case-insensitive names; `set-cookie` keeps every value. */
+export class ResponseHeaders {
+  /** Lower-case name → value, ready for `writeHead`. */
+  readonly raw: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+
+  constructor(init?: HeadersInit) {
+    if (init) for (const name of Object.keys(init)) this.set(name, init[name]);
+  }
+
+  get(name: string): string | string[] | undefined {
+    return this.raw[name.toLowerCase()];
+  }
+
+  has(name: string): boolean {
+    return name.toLowerCase() in this.raw;
+  }
+
+  /** Sets a header, replacing earlier values; `undefined` removes it. */
+  set(name: string, value: HeaderValue | undefined): this {
+    const key = name.toLowerCase();
+    if (value === undefined) delete this.raw[key];
+    else this.raw[key] = typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value];
+    return this;
+  }
+
+  /** Adds a value after existing ones (for `set-cookie`, `vary`, `link`…). */
+  append(name: string, value: string): this {
+    const key = name.toLowerCase();
+    const current = this.raw[key];
+    if (current === undefined) this.raw[key] = value;
+    else this.raw[key] = typeof current === "string" ? [current, value] : [...current, value];
+    return this;
+  }
+
+  delete(name: string): this {
+    delete this.raw[name.toLowerCase()];
+    return this;
+  }
+
+  /** Copies headers of `other` that this one lacks; `set-cookie` values are added to. */
+  fillFrom(other: ResponseHeaders): void {
+    for (const name of Object.keys(other.raw)) {
+      const value = other.raw[name] as string | string[];
+      if (name === "set-cookie") {
+        for (const cookie of typeof value === "string" ? [value] : value) this.append(name, cookie);
+      } else if (!(name in this.raw)) {
+        this.raw[name] = value;
+      }
+    }
+  }
+}
+
+function checkStatus(status: number): number {
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `invalid status code ${String(status)}`);
+  }
+  return status;
+}
+
+/**
+ * A response sent as built. Handlers may return one (or use `json`, `text`, `html`, `redirect`,
+ * `stream`) when they need a status, headers or a body type that a plain return value lacks.
+ *
+ * @example
+ * return new FlagonResponse("<rss>…</rss>", { status: 200, headers: { "content-type": "application/rss+xml" } });
+ */
+export class FlagonResponse {
+  status: number;
+  readonly headers: ResponseHeaders;
+  body: ResponseBody;
+
+  constructor(body: ResponseBody = null, init: ResponseInit = {}) {
+    this.body = body;
+    this.status = checkStatus(init.status ?? 200);
+    this.headers = new ResponseHeaders(init.headers);
+  }
+
+  /** Adds a `Set-Cookie` header. Invalid names or attributes throw FLAGON_ERR_INVALID_COOKIE. */
+  setCookie(name: string, value: string, options?: CookieOptions): this {
+    this.headers.append("set-cookie", serializeCookie(name, value, options));
+    return this;
+  }
+
+  /** Tells the client to drop a cookie (give the path and domain it was set with). */
+  clearCookie(name: string, options: Omit<CookieOptions, "maxAge" | "expires"> = {}): this {
+    return this.setCookie(name, "", { ...options, maxAge: 0, expires: new Date(0) });
+  }
+}
+
+function withType(init: ResponseInit | undefined, type: string): ResponseInit {
+  const headers = new ResponseHeaders(init?.headers);
+  if (!headers.has("content-type")) headers.set("content-type", type);
+  return { status: init?.status ?? 200, headers: headers.raw };
+}
+
+/** A JSON response (`application/json`). */
+export function json(data: unknown, init?: ResponseInit): FlagonResponse {
+  const body = JSON.stringify(data);
+  if (body === undefined) {
+    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `cannot serialise a ${typeof data} as JSON`);
+  }
+  return new FlagonResponse(body, withType(init, "application/json"));
+}
+
+/** A plain-text response (`text/plain; charset=utf-8`). */
+export function text(body: string, init?: ResponseInit): FlagonResponse {
+  return new FlagonResponse(body, withType(init, "text/plain; charset=utf-8"));
+}
+
+/** An HTML response (`text/html; charset=utf-8`). */
+export function html(body: string, init?: ResponseInit): FlagonResponse {
+  return new FlagonResponse(body, withType(init, "text/html; charset=utf-8"));
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A redirect: 302 by default (as Flask 3.1); 301, 303, 307 and 308 are accepted. The location is
+ * sent as given (relative URLs stay relative); its HTML body carries the escaped link.
+ */
+export function redirect(location: string, status = 302): FlagonResponse {
+  if (!REDIRECT_STATUSES.has(status)) {
+    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `redirect status must be one of 301, 302, 303, 307, 308`);
+  }
+  if (/[\u0000-\u001f\u007f]/.test(location)) {
+    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, "redirect location contains control characters");
+  }
+  const href = escapeHtml(location);
+  const body = `<!doctype html>\n<html lang="en">\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${href}">${href}</a>. If not, click the link.</p>\n`;
+  return new FlagonResponse(body, {
+    status,
+    headers: { location, "content-type": "text/html; charset=utf-8" },
+  });
+}
+
+/**
+ * A streamed response from a `Readable` or an async iterable (an `async function*`). It is
+ * written with backpressure, and a client that disconnects ends the iterator (its `finally` runs).
+ */
+export function stream(source: Readable | AsyncIterable<Uint8Array | string>, init?: ResponseInit): FlagonResponse {
+  return new FlagonResponse(source, withType(init, "application/octet-stream"));
+}
+
+export function isStreamBody(body: ResponseBody): body is Readable | AsyncIterable<Uint8Array | string> {
+  return body !== null && typeof body === "object" && !(body instanceof Uint8Array);
+}
+
+export function toReadable(body: Readable | AsyncIterable<Uint8Array | string>): Readable {
+  return body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+}

@@ -1,0 +1,59 @@
+// The public API of @flagon/core, on one screen.
+import "reflect-metadata";
+
+export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
+export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
+export type { RouteHandler } from "./app/route-table.js";
+export type { ListenOptions, ServerAddress } from "./adapters/node/server.js";
+
+export { Controller, Route, Get, Post, Put, Patch, Delete } from "./routing/decorators.js";
+export { Param, Query, Header, Cookie, Body, Ctx, type BodyOptions, type RouteDecoratorOptions } from "./routing/decorators.js";
+export type { RouteOptions } from "./routing/metadata.js";
+export { NO_MATCH, type Converter, type ConverterFactory, type ConverterArgs } from "./routing/converters.js";
+
+export { Injectable, type InjectableOptions, type Scope } from "./di/injectable.js";
+export type { Provider } from "./di/providers.js";
+export { inject, injectable, delay, type DependencyContainer, type InjectionToken } from "tsyringe";
+
+export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
+export { FlagonRequest, type RawRequest } from "./http/request.js";
+export { QueryArgs } from "./http/query-args.js";
+export { parseMediaType, type MediaType } from "./http/media-type.js";
+export type { CookieOptions } from "./http/cookies.js";
+export {
+  FlagonResponse,
+  ResponseHeaders,
+  json,
+  text,
+  html,
+  redirect,
+  stream,
+  type ResponseBody,
+  type ResponseInit,
+  type HeadersInit,
+} from "./http/response.js";
+
+export {
+  HttpError,
+  abort,
+  type HttpErrorOptions,
+  BadRequestError,
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  MethodNotAllowedError,
+  NotAcceptableError,
+  RequestTimeoutError,
+  ConflictError,
+  GoneError,
+  PayloadTooLargeError,
+  UriTooLongError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  TooManyRequestsError,
+  InternalServerError,
+  NotImplementedError,
+  ServiceUnavailableError,
+} from "./errors/http-errors.js";
+export { FlagonError, ErrorCodes, type ErrorCode } from "./errors/codes.js";

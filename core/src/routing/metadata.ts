@@ -1,0 +1,74 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+
+/** Options a route decorator or a function route may carry. */
+export interface RouteOptions {
+  /** Name for `urlFor`; defaults to `Class.method` for controllers and the function's name otherwise. */
+  endpoint?: string;
+  /** Largest accepted request body in bytes for this route (overrides `config.bodyLimit`). */
+  bodyLimit?: number;
+}
+
+export interface RouteRecord {
+  readonly propertyKey: string;
+  readonly path: string;
+  readonly methods: readonly string[];
+  readonly options: RouteOptions;
+}
+
+export type BodyType = "json" | "form";
+
+export type ParamRecord =
+  | {
+      readonly kind: "param" | "query" | "header" | "cookie";
+      readonly index: number;
+      readonly name: string | undefined;
+      readonly schema: StandardSchemaV1 | undefined;
+    }
+  | {
+      readonly kind: "body";
+      readonly index: number;
+      readonly schema: StandardSchemaV1 | undefined;
+      readonly accept: readonly BodyType[];
+    }
+  | { readonly kind: "ctx"; readonly index: number };
+
+export interface ControllerRecord {
+  readonly prefix: string;
+}
+
+// Metadata keys: decorators only record; the app reads these when it builds its route table.
+const CONTROLLER = Symbol("flagon.controller");
+const ROUTES = Symbol("flagon.routes");
+const PARAMS = Symbol("flagon.params");
+
+type Class = abstract new (...args: never[]) => unknown;
+
+export function setController(target: Class, record: ControllerRecord): void {
+  Reflect.defineMetadata(CONTROLLER, record, target);
+}
+
+export function getController(target: Class): ControllerRecord | undefined {
+  return Reflect.getOwnMetadata(CONTROLLER, target) as ControllerRecord | undefined;
+}
+
+export function addRoute(target: Class, record: RouteRecord): void {
+  const list = (Reflect.getOwnMetadata(ROUTES, target) as RouteRecord[] | undefined) ?? [];
+  Reflect.defineMetadata(ROUTES, [...list, record], target);
+}
+
+/** Routes in declaration order (decorators on one method apply bottom-up; that order is kept). */
+export function getRoutes(target: Class): readonly RouteRecord[] {
+  return (Reflect.getOwnMetadata(ROUTES, target) as RouteRecord[] | undefined) ?? [];
+}
+
+export function addParam(target: Class, propertyKey: string, record: ParamRecord): void {
+  const byMethod =
+    (Reflect.getOwnMetadata(PARAMS, target) as Map<string, ParamRecord[]> | undefined) ?? new Map<string, ParamRecord[]>();
+  byMethod.set(propertyKey, [...(byMethod.get(propertyKey) ?? []), record]);
+  Reflect.defineMetadata(PARAMS, byMethod, target);
+}
+
+export function getParams(target: Class, propertyKey: string): readonly ParamRecord[] {
+  const byMethod = Reflect.getOwnMetadata(PARAMS, target) as Map<string, ParamRecord[]> | undefined;
+  return byMethod?.get(propertyKey) ?? [];
+}

@@ -1,0 +1,11 @@
+/** Test helpers: requests without a socket, and a cookie-keeping client. */
+export { inject, type InjectOptions, type InjectResponse, type SetCookieEntry } from "./inject.js";
+export { TestClient } from "./test-client.js";
+
+import type { Injectable } from "./inject.js";
+import { TestClient } from "./test-client.js";
+
+/** A test client for an app (same as `app.testClient()`). */
+export function testClient(app: Injectable): TestClient {
+  return new TestClient(app);
+}
