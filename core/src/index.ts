@@ -8,7 +8,16 @@ export type { RouteHandler } from "./app/route-table.js";
 export type { ListenOptions, ServerAddress } from "./adapters/node/server.js";
 
 export { Controller, Route, Get, Post, Put, Patch, Delete } from "./routing/decorators.js";
-export { Param, Query, Header, Cookie, Body, Ctx, type BodyOptions, type RouteDecoratorOptions } from "./routing/decorators.js";
+export {
+  Param,
+  Query,
+  Header,
+  Cookie,
+  Body,
+  Ctx,
+  type BodyOptions,
+  type RouteDecoratorOptions,
+} from "./routing/decorators.js";
 export type { RouteOptions } from "./routing/metadata.js";
 export { NO_MATCH, type Converter, type ConverterFactory, type ConverterArgs } from "./routing/converters.js";
 

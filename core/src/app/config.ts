@@ -40,7 +40,10 @@ export interface ResolvedConfig extends CoreConfig {
 }
 
 function invalid(key: string, expected: string, got: unknown): FlagonError {
-  return new FlagonError(ErrorCodes.INVALID_CONFIG, `config.${key} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+  return new FlagonError(
+    ErrorCodes.INVALID_CONFIG,
+    `config.${key} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`,
+  );
 }
 
 /** Checks a byte limit: a whole number of bytes, 0 or more; nothing may switch the limit off. */
@@ -72,21 +75,43 @@ function envFrom(value: unknown): Env {
 export function resolveConfig(config: CoreConfig = {}): ResolvedConfig {
   const server = config.server ?? {};
   if (typeof server !== "object") throw invalid("server", "an object", server);
-  const known = new Set(["headersTimeout", "requestTimeout", "keepAliveTimeout", "closeTimeout", "lastResortGuard"]);
+  const known = new Set([
+    "headersTimeout",
+    "requestTimeout",
+    "keepAliveTimeout",
+    "closeTimeout",
+    "lastResortGuard",
+  ]);
   for (const key of Object.keys(server)) {
-    if (!known.has(key)) throw invalid(`server.${key}`, "one of " + [...known].join(", "), (server as Record<string, unknown>)[key]);
+    if (!known.has(key))
+      throw invalid(
+        `server.${key}`,
+        "one of " + [...known].join(", "),
+        (server as Record<string, unknown>)[key],
+      );
   }
   const headersTimeout = timeout(server, "headersTimeout", 60_000);
   const requestTimeout = timeout(server, "requestTimeout", 120_000);
   if (headersTimeout > requestTimeout) {
-    throw invalid("server.headersTimeout", `at most server.requestTimeout (${requestTimeout})`, headersTimeout);
+    throw invalid(
+      "server.headersTimeout",
+      `at most server.requestTimeout (${requestTimeout})`,
+      headersTimeout,
+    );
   }
   const guard = server.lastResortGuard ?? true;
   if (typeof guard !== "boolean") throw invalid("server.lastResortGuard", "a boolean", guard);
-  if (config.serverName !== undefined && (typeof config.serverName !== "string" || !/^[\w.-]+(:\d+)?$/.test(config.serverName))) {
+  if (
+    config.serverName !== undefined &&
+    (typeof config.serverName !== "string" || !/^[\w.-]+(:\d+)?$/.test(config.serverName))
+  ) {
     throw invalid("serverName", "a host name with an optional port", config.serverName);
   }
-  if (config.preferredScheme !== undefined && config.preferredScheme !== "http" && config.preferredScheme !== "https") {
+  if (
+    config.preferredScheme !== undefined &&
+    config.preferredScheme !== "http" &&
+    config.preferredScheme !== "https"
+  ) {
     throw invalid("preferredScheme", '"http" or "https"', config.preferredScheme);
   }
   return {

@@ -40,11 +40,17 @@ export function toResponse(value: unknown, controls: ResponseControls, defaultSt
   } else if (typeof value === "string") {
     body = value;
     type = "text/html; charset=utf-8";
-  } else if (value instanceof Uint8Array || (typeof value === "object" && value !== null && isStreamish(value))) {
+  } else if (
+    value instanceof Uint8Array ||
+    (typeof value === "object" && value !== null && isStreamish(value))
+  ) {
     body = value as FlagonResponse["body"];
     type = "application/octet-stream";
   } else if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") {
-    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `a handler returned a ${typeof value}, which cannot be sent`);
+    throw new FlagonError(
+      ErrorCodes.INVALID_RESPONSE,
+      `a handler returned a ${typeof value}, which cannot be sent`,
+    );
   } else {
     body = JSON.stringify(value);
     type = "application/json";
@@ -84,7 +90,10 @@ async function route(ctx: Context, table: RouteTable): Promise<FlagonResponse> {
   }
 }
 
-function findHandler(error: unknown, handlers: ReadonlyMap<ErrorKey, ErrorHandler>): ErrorHandler | undefined {
+function findHandler(
+  error: unknown,
+  handlers: ReadonlyMap<ErrorKey, ErrorHandler>,
+): ErrorHandler | undefined {
   if (handlers.size === 0) return undefined;
   if (error !== null && typeof error === "object") {
     for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {

@@ -15,7 +15,7 @@ import { type InjectOptions, type InjectResponse, inject } from "../testing/inje
 import { TestClient } from "../testing/test-client.js";
 import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import { dispatch, type DispatchDeps, type ErrorHandler, type ErrorKey } from "./dispatch.js";
-import { buildRouteTable, type FunctionRoute, type RouteHandler, type RouteTable } from "./route-table.js";
+import { buildRouteTable, type FunctionRoute, type RouteHandler } from "./route-table.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -68,7 +68,6 @@ export class Flagon implements ContextHost {
   private readonly converters: Record<string, ConverterFactory>;
   private readonly idPrefix = randomBytes(4).toString("hex");
   private requestCount = 0;
-  private table: RouteTable | undefined;
   private deps: DispatchDeps | undefined;
   private readyPromise: Promise<void> | undefined;
   private server: NodeServer | undefined;
@@ -90,7 +89,8 @@ export class Flagon implements ContextHost {
 
   /** Adds a route for the given methods; the handler gets the request context. */
   route(path: string, methods: readonly string[], handler: RouteHandler, options: RouteOptions = {}): this {
-    if (this.table) throw new FlagonError(ErrorCodes.APP_STATE, `cannot add route ${path}: the app is already built`);
+    if (this.deps)
+      throw new FlagonError(ErrorCodes.APP_STATE, `cannot add route ${path}: the app is already built`);
     if (methods.length === 0) throw new FlagonError(ErrorCodes.BAD_PATH, `route ${path} lists no methods`);
     this.functionRoutes.push({ path, methods: methods.map((m) => m.toUpperCase()), handler, options });
     return this;
@@ -168,7 +168,7 @@ export class Flagon implements ContextHost {
 
   /** Every route, as `{ methods, path, endpoint }`. */
   routes(): RouteListing[] {
-    const table = this.table ?? (this.build(), this.table as unknown as RouteTable);
+    const { table } = this.deps ?? this.build();
     const byKey = new Map<string, { methods: string[]; path: string; endpoint: string }>();
     for (const route of table.all) {
       const key = `${route.info.endpoint} ${route.info.path}`;
@@ -186,14 +186,21 @@ export class Flagon implements ContextHost {
    * @example
    * app.urlFor("Todos.show", { id: 3, q: "a b" }); // "/todos/3?q=a+b"
    */
-  urlFor(endpoint: string, params?: Record<string, unknown>, options: UrlForOptions = {}, ctx?: Context): string {
-    const table = this.table ?? (this.build(), this.table as unknown as RouteTable);
+  urlFor(
+    endpoint: string,
+    params?: Record<string, unknown>,
+    options: UrlForOptions = {},
+    ctx?: Context,
+  ): string {
+    const { table } = this.deps ?? this.build();
     const routes = table.endpoints.get(endpoint);
     if (!routes) throw new FlagonError(ErrorCodes.URL_BUILD, `unknown endpoint "${endpoint}"`);
     const values = params ?? {};
     const method = options.method?.toUpperCase();
     const candidates = method ? routes.filter((r) => r.info.method === method) : routes;
-    const usable = candidates.filter((r) => r.parsed.paramNames.every((n) => values[n] !== undefined && values[n] !== null));
+    const usable = candidates.filter((r) =>
+      r.parsed.paramNames.every((n) => values[n] !== undefined && values[n] !== null),
+    );
     const chosen = usable.sort((a, b) => b.parsed.paramNames.length - a.parsed.paramNames.length)[0];
     if (!chosen) {
       const first = candidates[0];
@@ -209,7 +216,8 @@ export class Flagon implements ContextHost {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(values)) {
       if (chosen.parsed.paramNames.includes(key) || value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) query.append(key, String(item));
+      for (const item of Array.isArray(value) ? (value as unknown[]) : [value])
+        query.append(key, String(item));
     }
     const search = query.toString();
     if (search) url += `?${search}`;
@@ -217,7 +225,10 @@ export class Flagon implements ContextHost {
     if (!options.external) return url;
     if (ctx) return `${ctx.request.protocol}://${ctx.request.host}${url}`;
     if (this.config.serverName === undefined) {
-      throw new FlagonError(ErrorCodes.URL_BUILD, "an external URL outside a request needs config.serverName");
+      throw new FlagonError(
+        ErrorCodes.URL_BUILD,
+        "an external URL outside a request needs config.serverName",
+      );
     }
     return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}${url}`;
   }
@@ -230,7 +241,7 @@ export class Flagon implements ContextHost {
 
   private build(): DispatchDeps {
     if (this.deps) return this.deps;
-    this.table = buildRouteTable({
+    const table = buildRouteTable({
       controllers: this.controllers,
       functionRoutes: this.functionRoutes,
       converters: this.converters,
@@ -238,7 +249,7 @@ export class Flagon implements ContextHost {
       di: this.di,
     });
     this.deps = {
-      table: this.table,
+      table,
       errorHandlers: this.errorHandlers,
       exposeInternals: this.config.env === "development",
     };

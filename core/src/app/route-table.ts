@@ -45,7 +45,10 @@ export interface RouteSources {
 }
 
 /** Calls every binder; stays synchronous unless a binder returned a promise. */
-function bindArgs(binders: readonly ((ctx: Context) => unknown)[], ctx: Context): unknown[] | Promise<unknown[]> {
+function bindArgs(
+  binders: readonly ((ctx: Context) => unknown)[],
+  ctx: Context,
+): unknown[] | Promise<unknown[]> {
   const args = new Array<unknown>(binders.length);
   let pending = false;
   for (let i = 0; i < binders.length; i++) {
@@ -56,9 +59,16 @@ function bindArgs(binders: readonly ((ctx: Context) => unknown)[], ctx: Context)
   return pending ? Promise.all(args) : args;
 }
 
-function controllerInvoker(cls: Class, propertyKey: string, sources: RouteSources, path: ParsedPath): (ctx: Context) => unknown {
+function controllerInvoker(
+  cls: Class,
+  propertyKey: string,
+  sources: RouteSources,
+  path: ParsedPath,
+): (ctx: Context) => unknown {
   const records = getParams(cls, propertyKey);
-  const types = (Reflect.getMetadata("design:paramtypes", cls.prototype as object, propertyKey) as unknown[] | undefined) ?? [];
+  const types =
+    (Reflect.getMetadata("design:paramtypes", cls.prototype as object, propertyKey) as
+      unknown[] | undefined) ?? [];
   const count = Math.max(types.length, ...records.map((r) => r.index + 1), 0);
   const binders: ((ctx: Context) => unknown)[] = [];
   for (let index = 0; index < count; index++) {
@@ -77,7 +87,9 @@ function controllerInvoker(cls: Class, propertyKey: string, sources: RouteSource
       ...args: unknown[]
     ) => unknown;
     const args = bindArgs(binders, ctx);
-    return args instanceof Promise ? args.then((a) => method.apply(instance, a)) : method.apply(instance, args);
+    return args instanceof Promise
+      ? args.then((a) => method.apply(instance, a))
+      : method.apply(instance, args);
   };
   if (resolution.perRequest || resolution.scope === "transient") {
     return async (ctx) => {
@@ -85,7 +97,9 @@ function controllerInvoker(cls: Class, propertyKey: string, sources: RouteSource
       try {
         return await call(child.resolve(cls as never), ctx);
       } finally {
-        Promise.resolve(child.dispose()).catch((error: unknown) => ctx.log.error({ err: error }, "disposing the request container failed"));
+        Promise.resolve(child.dispose()).catch((error: unknown) =>
+          ctx.log.error({ err: error }, "disposing the request container failed"),
+        );
       }
     };
   }
@@ -93,9 +107,13 @@ function controllerInvoker(cls: Class, propertyKey: string, sources: RouteSource
   try {
     instance = sources.di.container.resolve(cls as never);
   } catch (error) {
-    throw new FlagonError(ErrorCodes.DI_UNRESOLVED, `cannot build controller ${cls.name}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new FlagonError(
+      ErrorCodes.DI_UNRESOLVED,
+      `cannot build controller ${cls.name}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return (ctx) => call(instance, ctx);
 }
@@ -121,7 +139,9 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
   ): void => {
     const parsed = parsePath(source, sources.converters);
     const bodyLimit =
-      options.bodyLimit === undefined ? sources.bodyLimit : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
+      options.bodyLimit === undefined
+        ? sources.bodyLimit
+        : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
     const invoke = makeInvoke(parsed);
     const endpoint = options.endpoint ?? info.endpoint;
     const existing = endpoints.get(endpoint) ?? [];
@@ -157,7 +177,10 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
   for (const cls of sources.controllers) {
     const controller = getController(cls);
     if (!controller) {
-      throw new FlagonError(ErrorCodes.NOT_A_CONTROLLER, `${cls.name} is listed as a controller but lacks @Controller()`);
+      throw new FlagonError(
+        ErrorCodes.NOT_A_CONTROLLER,
+        `${cls.name} is listed as a controller but lacks @Controller()`,
+      );
     }
     for (const record of getRoutes(cls)) {
       const handler = (cls.prototype as Record<string, unknown>)[record.propertyKey];
@@ -177,7 +200,11 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       route.path,
       route.methods,
       route.options,
-      { endpoint: name && name !== "anonymous" ? name : route.path, controller: undefined, handlerName: name },
+      {
+        endpoint: name && name !== "anonymous" ? name : route.path,
+        controller: undefined,
+        handlerName: name,
+      },
       route.handler,
       () => route.handler,
     );

@@ -59,9 +59,17 @@ export class AppContainer {
     } else if ("useValue" in provider) {
       this.entries.set(provider.provide, { kind: "value", value: provider.useValue });
     } else if ("useClass" in provider) {
-      this.entries.set(provider.provide, { kind: "class", useClass: provider.useClass, scope: provider.scope });
+      this.entries.set(provider.provide, {
+        kind: "class",
+        useClass: provider.useClass,
+        scope: provider.scope,
+      });
     } else {
-      this.entries.set(provider.provide, { kind: "factory", factory: provider.useFactory, scope: provider.scope });
+      this.entries.set(provider.provide, {
+        kind: "factory",
+        factory: provider.useFactory,
+        scope: provider.scope,
+      });
     }
   }
 
@@ -76,7 +84,10 @@ export class AppContainer {
       return this.analyze(controller, []);
     } catch (error) {
       if (error instanceof FlagonError) {
-        throw new FlagonError(error.code, `cannot build controller ${controller.name}: ${stripCode(error.message)}`);
+        throw new FlagonError(
+          error.code,
+          `cannot build controller ${controller.name}: ${stripCode(error.message)}`,
+        );
       }
       throw error;
     }
@@ -112,7 +123,11 @@ export class AppContainer {
       result = this.analyzeClass(entry.useClass, entry.scope, trail);
       const useClass = entry.useClass as new (...args: unknown[]) => unknown;
       if (token !== entry.useClass) {
-        this.container.register(token as InjectionToken, { useClass }, { lifecycle: LIFECYCLE[result.scope] });
+        this.container.register(
+          token as InjectionToken,
+          { useClass },
+          { lifecycle: LIFECYCLE[result.scope] },
+        );
       }
     } else if (this.container.isRegistered(token as InjectionToken, true)) {
       // Registered on app.container by hand: opaque to the analysis, resolved as registered.
@@ -143,16 +158,20 @@ export class AppContainer {
           `${cls.name} has constructor parameters but no type metadata: decorate it with @Injectable()`,
         );
       }
-      const chosen = (Reflect.getOwnMetadata(INJECTION_TOKENS, cls) as Record<number, unknown> | undefined) ?? {};
+      const chosen =
+        (Reflect.getOwnMetadata(INJECTION_TOKENS, cls) as Record<number, unknown> | undefined) ?? {};
       let perRequest = false;
       const count = Math.max(types?.length ?? 0, cls.length);
       for (let index = 0; index < count; index++) {
         let dep = chosen[index] ?? types?.[index];
-        if (dep !== null && typeof dep === "object" && "token" in dep) dep = (dep as { token: unknown }).token;
+        if (dep !== null && typeof dep === "object" && "token" in dep) dep = dep.token;
         if (dep !== null && typeof dep === "object" && "createProxy" in dep) continue; // delay(() => X)
         const at = `${cls.name} parameter #${index}`;
         if (dep === undefined || UNINJECTABLE.has(dep)) {
-          const typed = dep === undefined ? "has no runtime type (an import cycle, or `import type`?)" : `is typed ${describe(dep)}`;
+          const typed =
+            dep === undefined
+              ? "has no runtime type (an import cycle, or `import type`?)"
+              : `is typed ${describe(dep)}`;
           throw new FlagonError(
             ErrorCodes.DI_UNRESOLVED,
             `${[...trail, at].join(" → ")} ${typed}; inject interfaces and values with @inject(token)`,
@@ -162,14 +181,21 @@ export class AppContainer {
       }
       const declared = explicit ?? declaredScope(cls);
       if (perRequest && declared === "singleton") {
-        throw new FlagonError(ErrorCodes.DI_SCOPE, `singleton ${cls.name} depends on a request-scoped provider`);
+        throw new FlagonError(
+          ErrorCodes.DI_SCOPE,
+          `singleton ${cls.name} depends on a request-scoped provider`,
+        );
       }
       // An undeclared class that needs a request-scoped dependency becomes request-scoped itself.
       const scope = declared ?? (perRequest ? "request" : "singleton");
       if (!this.container.isRegistered(cls as InjectionToken, false)) {
-        this.container.register(cls as InjectionToken, { useClass: cls as new (...args: unknown[]) => unknown }, {
-          lifecycle: LIFECYCLE[scope],
-        });
+        this.container.register(
+          cls as InjectionToken,
+          { useClass: cls as new (...args: unknown[]) => unknown },
+          {
+            lifecycle: LIFECYCLE[scope],
+          },
+        );
       }
       const result = { scope, perRequest: perRequest || scope === "request" };
       this.resolved.set(cls, result);

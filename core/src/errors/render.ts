@@ -37,7 +37,11 @@ export interface RenderOptions {
  * The default error response: RFC 9457 problem details for JSON clients, a small HTML page
  * otherwise. Messages of 5xx errors and of unexpected errors are hidden unless `exposeInternals`.
  */
-export function renderError(error: unknown, accept: string | undefined, options: RenderOptions): FlagonResponse {
+export function renderError(
+  error: unknown,
+  accept: string | undefined,
+  options: RenderOptions,
+): FlagonResponse {
   const http = error instanceof HttpError ? error : undefined;
   const status = http?.status ?? 500;
   const title = STATUS_CODES[status] ?? "Error";
@@ -56,5 +60,8 @@ export function renderError(error: unknown, accept: string | undefined, options:
   }
   const paragraph = detail !== undefined && detail !== title ? `<p>${escapeHtml(detail)}</p>\n` : "";
   const page = `<!doctype html>\n<html lang="en">\n<title>${status} ${escapeHtml(title)}</title>\n<h1>${escapeHtml(title)}</h1>\n${paragraph}`;
-  return new FlagonResponse(page, { status, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+  return new FlagonResponse(page, {
+    status,
+    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+  });
 }

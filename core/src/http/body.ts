@@ -1,7 +1,12 @@
 import type { Readable } from "node:stream";
 import sjson from "secure-json-parse";
 import { TextDecoder } from "node:util";
-import { BadRequestError, type HttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors/http-errors.js";
+import {
+  BadRequestError,
+  type HttpError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from "../errors/http-errors.js";
 import { FORM_TYPE, isJsonType, type MediaType } from "./media-type.js";
 
 /** The default body limit: 1 MiB, as Fastify's. */
@@ -53,7 +58,8 @@ function charsetOf(media: MediaType, fallback: string): string {
 /** Throws 415 unless the request declares a JSON media type in UTF-8. */
 export function requireJson(media: MediaType | null | undefined): void {
   if (media === null) throw new UnsupportedMediaTypeError("malformed Content-Type header");
-  if (media === undefined) throw new UnsupportedMediaTypeError("expected a JSON body, but no Content-Type was sent");
+  if (media === undefined)
+    throw new UnsupportedMediaTypeError("expected a JSON body, but no Content-Type was sent");
   if (!isJsonType(media.type)) {
     throw new UnsupportedMediaTypeError(`expected a JSON body, got ${media.type}`);
   }

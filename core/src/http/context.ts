@@ -29,7 +29,12 @@ export interface UrlForOptions {
 export interface ContextHost {
   readonly log: Logger;
   nextRequestId(): string;
-  urlFor(endpoint: string, params: Record<string, unknown> | undefined, options: UrlForOptions, ctx: Context): string;
+  urlFor(
+    endpoint: string,
+    params: Record<string, unknown> | undefined,
+    options: UrlForOptions,
+    ctx: Context,
+  ): string;
 }
 
 /** Status, headers and cookies a handler sets for the response it returns. */

@@ -39,11 +39,17 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
     ["domain", options.domain],
   ] as const) {
     if (text !== undefined && (text === "" || UNSAFE_ATTRIBUTE.test(text))) {
-      throw new FlagonError(ErrorCodes.INVALID_COOKIE, `cookie ${attribute} ${JSON.stringify(text)} is invalid`);
+      throw new FlagonError(
+        ErrorCodes.INVALID_COOKIE,
+        `cookie ${attribute} ${JSON.stringify(text)} is invalid`,
+      );
     }
   }
   if (options.maxAge !== undefined && !Number.isInteger(options.maxAge)) {
-    throw new FlagonError(ErrorCodes.INVALID_COOKIE, `cookie maxAge must be an integer, got ${options.maxAge}`);
+    throw new FlagonError(
+      ErrorCodes.INVALID_COOKIE,
+      `cookie maxAge must be an integer, got ${options.maxAge}`,
+    );
   }
   const sameSite = options.sameSite?.toLowerCase() as "lax" | "strict" | "none" | undefined;
   try {

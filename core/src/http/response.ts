@@ -34,7 +34,9 @@ export class ResponseHeaders {
   set(name: string, value: HeaderValue | undefined): this {
     const key = name.toLowerCase();
     if (value === undefined) delete this.raw[key];
-    else this.raw[key] = typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value];
+    else
+      this.raw[key] =
+        typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value];
     return this;
   }
 
@@ -139,7 +141,10 @@ export function escapeHtml(value: string): string {
  */
 export function redirect(location: string, status = 302): FlagonResponse {
   if (!REDIRECT_STATUSES.has(status)) {
-    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `redirect status must be one of 301, 302, 303, 307, 308`);
+    throw new FlagonError(
+      ErrorCodes.INVALID_RESPONSE,
+      `redirect status must be one of 301, 302, 303, 307, 308`,
+    );
   }
   if (/[\u0000-\u001f\u007f]/.test(location)) {
     throw new FlagonError(ErrorCodes.INVALID_RESPONSE, "redirect location contains control characters");
@@ -156,7 +161,10 @@ export function redirect(location: string, status = 302): FlagonResponse {
  * A streamed response from a `Readable` or an async iterable (an `async function*`). It is
  * written with backpressure, and a client that disconnects ends the iterator (its `finally` runs).
  */
-export function stream(source: Readable | AsyncIterable<Uint8Array | string>, init?: ResponseInit): FlagonResponse {
+export function stream(
+  source: Readable | AsyncIterable<Uint8Array | string>,
+  init?: ResponseInit,
+): FlagonResponse {
   return new FlagonResponse(source, withType(init, "application/octet-stream"));
 }
 

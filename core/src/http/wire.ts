@@ -25,7 +25,8 @@ export function toWire(response: FlagonResponse, method: string): WireResponse {
   const body = response.body;
   if (bodyless) {
     delete headers["content-length"];
-    if (body !== null && isStreamBody(body)) return { status, headers, body: null, stream: toReadable(body), sendBody };
+    if (body !== null && isStreamBody(body))
+      return { status, headers, body: null, stream: toReadable(body), sendBody };
     return { status, headers, body: null, stream: null, sendBody };
   }
   if (body === null) {

@@ -30,7 +30,8 @@ function coerce(value: unknown, type: unknown, location: Location, name: string)
   if (value === undefined || typeof value !== "string") return value;
   if (type === Number) {
     const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw invalid(location, name, `expected a number, got "${value}"`);
+    if (value.trim() === "" || !Number.isFinite(n))
+      throw invalid(location, name, `expected a number, got "${value}"`);
     return n;
   }
   if (type === Boolean) {
@@ -63,7 +64,11 @@ function validate(schema: StandardSchemaV1, value: unknown, location: Location, 
     if (location === "body") {
       throw new HttpError(422, `invalid request body: ${describeIssues(result.issues)}`, {
         details: {
-          errors: result.issues.map((issue) => ({ location, path: issuePath(issue), message: issue.message })),
+          errors: result.issues.map((issue) => ({
+            location,
+            path: issuePath(issue),
+            message: issue.message,
+          })),
         },
       });
     }
@@ -75,9 +80,11 @@ function validate(schema: StandardSchemaV1, value: unknown, location: Location, 
 async function readBody(ctx: Context, accept: readonly BodyType[]): Promise<unknown> {
   const media = ctx.request.contentType;
   if (media && accept.includes("json") && isJsonType(media.type)) return ctx.request.json();
-  if (media && accept.includes("form") && media.type === FORM_TYPE) return (await ctx.request.form()).toObject();
+  if (media && accept.includes("form") && media.type === FORM_TYPE)
+    return (await ctx.request.form()).toObject();
   const wanted = accept.map((t) => (t === "json" ? "application/json" : FORM_TYPE)).join(" or ");
-  const got = media === undefined ? "no Content-Type" : media === null ? "a malformed Content-Type" : media.type;
+  const got =
+    media === undefined ? "no Content-Type" : media === null ? "a malformed Content-Type" : media.type;
   throw new UnsupportedMediaTypeError(`expected ${wanted}, got ${got}`);
 }
 

@@ -66,7 +66,11 @@ const string: ConverterFactory = (args) => {
 
 function numeric(name: "int" | "float", pattern: RegExp, signedPattern: RegExp): ConverterFactory {
   return (args) => {
-    allowOnly(name, args, name === "int" ? ["min", "max", "signed", "fixed_digits"] : ["min", "max", "signed"]);
+    allowOnly(
+      name,
+      args,
+      name === "int" ? ["min", "max", "signed", "fixed_digits"] : ["min", "max", "signed"],
+    );
     const min = numberArg(name, args, "min") ?? -Infinity;
     const max = numberArg(name, args, "max") ?? Infinity;
     const digits = numberArg(name, args, "fixed_digits");
@@ -74,7 +78,8 @@ function numeric(name: "int" | "float", pattern: RegExp, signedPattern: RegExp):
     return {
       weight: 50,
       match(text) {
-        if (!test.test(text) || (digits !== undefined && text.replace("-", "").length !== digits)) return NO_MATCH;
+        if (!test.test(text) || (digits !== undefined && text.replace("-", "").length !== digits))
+          return NO_MATCH;
         const value = Number(text);
         if (name === "int" && !Number.isSafeInteger(value)) return NO_MATCH;
         return value >= min && value <= max ? value : NO_MATCH;
@@ -118,7 +123,8 @@ const any: ConverterFactory = (args) => {
     match: (text) => (words.has(text) ? text : NO_MATCH),
     toUrl(value) {
       const text = String(value);
-      if (!words.has(text)) throw new FlagonError(ErrorCodes.URL_BUILD, `"${text}" is not one of ${[...words].join(", ")}`);
+      if (!words.has(text))
+        throw new FlagonError(ErrorCodes.URL_BUILD, `"${text}" is not one of ${[...words].join(", ")}`);
       return encodeURIComponent(text);
     },
   };

@@ -19,7 +19,10 @@ type Class = abstract new (...args: never[]) => unknown;
 export function Controller(prefix = ""): ClassDecorator {
   return (target) => {
     if (prefix !== "" && !prefix.startsWith("/")) {
-      throw new FlagonError(ErrorCodes.BAD_PATH, `controller ${target.name}: prefix "${prefix}" must start with /`);
+      throw new FlagonError(
+        ErrorCodes.BAD_PATH,
+        `controller ${target.name}: prefix "${prefix}" must start with /`,
+      );
     }
     setController(target as unknown as Class, { prefix });
     injectable()(target as unknown as new (...args: unknown[]) => unknown);
@@ -44,7 +47,8 @@ export function Route(path: string, options: RouteDecoratorOptions): MethodDecor
 }
 
 function shortcut(method: string) {
-  return (path = "", options: RouteOptions = {}): MethodDecorator => Route(path, { ...options, methods: [method] });
+  return (path = "", options: RouteOptions = {}): MethodDecorator =>
+    Route(path, { ...options, methods: [method] });
 }
 
 /** `@Get(path?)`: a GET route (HEAD and OPTIONS are answered automatically). */
@@ -61,7 +65,10 @@ function param(
 ): ParameterDecorator {
   return (target, propertyKey, index) => {
     if (typeof propertyKey !== "string") {
-      throw new FlagonError(ErrorCodes.BAD_PATH, `@${kind}() works on method parameters, not constructor parameters`);
+      throw new FlagonError(
+        ErrorCodes.BAD_PATH,
+        `@${kind}() works on method parameters, not constructor parameters`,
+      );
     }
     addParam(target.constructor as Class, propertyKey, {
       kind,
@@ -73,16 +80,20 @@ function param(
 }
 
 /** A path variable, converted by its route converter and then by the parameter's type or schema. */
-export const Param = (name: string, schema?: StandardSchemaV1): ParameterDecorator => param("param", name, schema);
+export const Param = (name: string, schema?: StandardSchemaV1): ParameterDecorator =>
+  param("param", name, schema);
 
 /** A query argument (`@Query("page")`), or all of them as an object (`@Query()`). */
-export const Query = (name?: string, schema?: StandardSchemaV1): ParameterDecorator => param("query", name, schema);
+export const Query = (name?: string, schema?: StandardSchemaV1): ParameterDecorator =>
+  param("query", name, schema);
 
 /** A request header, by case-insensitive name. */
-export const Header = (name: string, schema?: StandardSchemaV1): ParameterDecorator => param("header", name, schema);
+export const Header = (name: string, schema?: StandardSchemaV1): ParameterDecorator =>
+  param("header", name, schema);
 
 /** A request cookie, by name. */
-export const Cookie = (name: string, schema?: StandardSchemaV1): ParameterDecorator => param("cookie", name, schema);
+export const Cookie = (name: string, schema?: StandardSchemaV1): ParameterDecorator =>
+  param("cookie", name, schema);
 
 export interface BodyOptions {
   /** Body types the route accepts; JSON only by default, so simple CORS types are refused (415). */
@@ -97,7 +108,10 @@ export function Body(schema?: StandardSchemaV1, options: BodyOptions = {}): Para
   const accept = options.accept ?? ["json"];
   return (target, propertyKey, index) => {
     if (typeof propertyKey !== "string") {
-      throw new FlagonError(ErrorCodes.BAD_PATH, "@Body() works on method parameters, not constructor parameters");
+      throw new FlagonError(
+        ErrorCodes.BAD_PATH,
+        "@Body() works on method parameters, not constructor parameters",
+      );
     }
     addParam(target.constructor as Class, propertyKey, { kind: "body", index, schema, accept });
   };
@@ -107,7 +121,10 @@ export function Body(schema?: StandardSchemaV1, options: BodyOptions = {}): Para
 export function Ctx(): ParameterDecorator {
   return (target, propertyKey, index) => {
     if (typeof propertyKey !== "string") {
-      throw new FlagonError(ErrorCodes.BAD_PATH, "@Ctx() works on method parameters; inject Context by type instead");
+      throw new FlagonError(
+        ErrorCodes.BAD_PATH,
+        "@Ctx() works on method parameters; inject Context by type instead",
+      );
     }
     addParam(target.constructor as Class, propertyKey, { kind: "ctx", index });
   };

@@ -63,7 +63,8 @@ export function getRoutes(target: Class): readonly RouteRecord[] {
 
 export function addParam(target: Class, propertyKey: string, record: ParamRecord): void {
   const byMethod =
-    (Reflect.getOwnMetadata(PARAMS, target) as Map<string, ParamRecord[]> | undefined) ?? new Map<string, ParamRecord[]>();
+    (Reflect.getOwnMetadata(PARAMS, target) as Map<string, ParamRecord[]> | undefined) ??
+    new Map<string, ParamRecord[]>();
   byMethod.set(propertyKey, [...(byMethod.get(propertyKey) ?? []), record]);
   Reflect.defineMetadata(PARAMS, byMethod, target);
 }

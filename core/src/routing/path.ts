@@ -32,7 +32,10 @@ export function joinPath(prefix: string, path: string): string {
  * Parses Werkzeug-style paths: `/users/<int:id>`, `<path:p>`, `<any(a,b):k>`, `<name>`, and
  * `:name` as an alias for `<name>`. Each variable must fill a whole segment.
  */
-export function parsePath(source: string, converters: Readonly<Record<string, ConverterFactory>>): ParsedPath {
+export function parsePath(
+  source: string,
+  converters: Readonly<Record<string, ConverterFactory>>,
+): ParsedPath {
   if (!source.startsWith("/")) throw bad(source, "must start with /");
   const segments: Segment[] = [];
   const paramNames: string[] = [];
@@ -52,12 +55,15 @@ export function parsePath(source: string, converters: Readonly<Record<string, Co
     } else if (part.includes("<") || part.includes(">")) {
       const match = VARIABLE.exec(part);
       if (!match) {
-        throw bad(source, `"${part}" must be exactly one variable such as <name> or <int:id> (no text around it)`);
+        throw bad(
+          source,
+          `"${part}" must be exactly one variable such as <name> or <int:id> (no text around it)`,
+        );
       }
       const convName = match[1] ?? "default";
       const factory = converters[convName];
       if (!factory) throw bad(source, `unknown converter "${convName}"`);
-      name = match[3] as string;
+      name = match[3];
       key = `${convName}(${(match[2] ?? "").replace(/\s+/g, "")}):${name}`;
       try {
         converter = factory(parseConverterArgs(match[2] ?? ""));
@@ -89,10 +95,15 @@ export function buildPath(parsed: ParsedPath, values: Readonly<Record<string, un
     }
     const value = values[segment.name];
     if (value === undefined || value === null) {
-      throw new FlagonError(ErrorCodes.URL_BUILD, `route "${parsed.source}" needs a value for "${segment.name}"`);
+      throw new FlagonError(
+        ErrorCodes.URL_BUILD,
+        `route "${parsed.source}" needs a value for "${segment.name}"`,
+      );
     }
     const text = segment.converter.toUrl(value);
-    const back = segment.converter.multiSegment ? text.split("/").map(decodeURIComponent).join("/") : decodeURIComponent(text);
+    const back = segment.converter.multiSegment
+      ? text.split("/").map(decodeURIComponent).join("/")
+      : decodeURIComponent(text);
     if (segment.converter.match(back) === NO_MATCH) {
       throw new FlagonError(
         ErrorCodes.URL_BUILD,

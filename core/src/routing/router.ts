@@ -79,13 +79,15 @@ export class Router<T> {
       }
     }
     const slash = parsed.trailingSlash && parsed.segments.length > 0;
-    const table = slash ? (node.slashRoutes ??= new Map()) : (node.routes ??= new Map());
+    const table = slash
+      ? (node.slashRoutes ??= new Map<string, T>())
+      : (node.routes ??= new Map<string, T>());
     if (table.has(method)) return false;
     table.set(method, route);
     if (parsed.segments.every((s) => s.kind === "static")) {
       const key = parsed.source;
       let byMethod = this.statics.get(key);
-      if (!byMethod) this.statics.set(key, (byMethod = new Map()));
+      if (!byMethod) this.statics.set(key, (byMethod = new Map<string, T>()));
       byMethod.set(method, route);
     }
     return true;
@@ -121,7 +123,12 @@ export class Router<T> {
       return false;
     };
 
-    const visit = (node: Node<T>, index: number, params: Record<string, unknown>, slashTaken: boolean): boolean => {
+    const visit = (
+      node: Node<T>,
+      index: number,
+      params: Record<string, unknown>,
+      slashTaken: boolean,
+    ): boolean => {
       if (index === segments.length) {
         const wantsSlash = trailing && !slashTaken;
         const table = wantsSlash ? node.slashRoutes : node.routes;

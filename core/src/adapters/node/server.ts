@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { pipeline } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../app/config.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
-import { ServiceUnavailableError } from "../../errors/http-errors.js";
+import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
 import { renderError } from "../../errors/render.js";
 import type { RawRequest } from "../../http/request.js";
 import type { FlagonResponse } from "../../http/response.js";
@@ -29,7 +29,9 @@ type Handle = (raw: RawRequest) => Promise<FlagonResponse>;
 
 function insecureParserRequested(): boolean {
   const flag = "--insecure-http-parser";
-  return process.execArgv.some((arg) => arg.startsWith(flag)) || (process.env["NODE_OPTIONS"] ?? "").includes(flag);
+  return (
+    process.execArgv.some((arg) => arg.startsWith(flag)) || (process.env["NODE_OPTIONS"] ?? "").includes(flag)
+  );
 }
 
 /** Turns an absolute-form target (`http://host/path?q`) into origin form (`/path?q`). */
@@ -39,6 +41,26 @@ function originForm(url: string): string {
   if (scheme === -1) return url;
   const slash = url.indexOf("/", scheme + 3);
   return slash === -1 ? "/" : url.slice(slash);
+}
+
+/** Per-socket bookkeeping: requests in progress, and whether the socket must carry no more. */
+interface SocketState {
+  busy: number;
+  doomed: boolean;
+}
+
+/** Host problems that make a request ambiguous between proxies and us (RFC 9112 §3.2). */
+function hostProblem(req: IncomingMessage): HttpError | undefined {
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === "host") hosts += 1;
+  }
+  if (hosts > 1) return new BadRequestError("more than one Host header");
+  if (hosts === 0 && req.httpVersion === "1.1")
+    return new BadRequestError("HTTP/1.1 requests need a Host header");
+  return undefined;
 }
 
 /**
@@ -51,6 +73,7 @@ export class NodeServer {
   private closing = false;
   private inFlight = 0;
   private readonly guards: Array<[string, (error: unknown) => void]> = [];
+  private readonly sockets = new Map<Socket, SocketState>();
 
   constructor(
     private readonly handle: Handle,
@@ -58,7 +81,10 @@ export class NodeServer {
     private readonly log: Logger,
   ) {
     if (insecureParserRequested()) {
-      throw new FlagonError(ErrorCodes.INSECURE_PARSER, "node runs with --insecure-http-parser; Flagon refuses to serve");
+      throw new FlagonError(
+        ErrorCodes.INSECURE_PARSER,
+        "node runs with --insecure-http-parser; Flagon refuses to serve",
+      );
     }
     this.server = createServer(
       {
@@ -68,10 +94,15 @@ export class NodeServer {
         // How often node checks the two timeouts above; short timeouts need a short interval.
         connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(config.headersTimeout / 4))),
         insecureHTTPParser: false,
-        requireHostHeader: true,
+        // Checked in onRequest instead, so that the socket is retired before a pipelined request.
+        requireHostHeader: false,
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.server.on("connection", (socket: Socket) => {
+      this.sockets.set(socket, { busy: 0, doomed: false });
+      socket.once("close", () => this.sockets.delete(socket));
+    });
     this.server.keepAliveTimeout = config.keepAliveTimeout;
   }
 
@@ -95,8 +126,12 @@ export class NodeServer {
     this.closing = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.log.warn({ aborted: this.inFlight }, "close deadline passed; destroying the remaining connections");
+        this.log.warn(
+          { aborted: this.inFlight },
+          "close deadline passed; destroying the remaining connections",
+        );
         this.server.closeAllConnections();
+        for (const socket of this.sockets.keys()) socket.destroy();
       }, this.config.closeTimeout);
       this.server.close(() => {
         clearTimeout(timer);
@@ -104,23 +139,36 @@ export class NodeServer {
         resolve();
       });
       this.server.closeIdleConnections();
+      // Also sockets that connected but never sent a request, which node does not count as idle.
+      for (const [socket, state] of this.sockets) if (state.busy === 0) socket.destroy();
     });
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     req.on("error", (error) => this.log.debug({ err: error }, "request stream error"));
     res.on("error", (error) => this.log.debug({ err: error }, "response stream error"));
-    if (this.closing) {
-      const response = renderError(new ServiceUnavailableError("the server is shutting down"), req.headers.accept, {
-        exposeInternals: false,
-      });
-      this.write(req, res, response);
+    const socket = req.socket;
+    const state = this.sockets.get(socket) ?? { busy: 0, doomed: false };
+    if (state.doomed) {
+      // A request pipelined behind one that ended the connection: never processed.
+      socket.destroy();
       return;
     }
+    state.busy += 1;
     this.inFlight += 1;
     res.once("close", () => {
+      state.busy -= 1;
       this.inFlight -= 1;
+      if (this.closing && state.busy === 0) socket.destroy();
     });
+    const refusal = this.closing
+      ? new ServiceUnavailableError("the server is shutting down")
+      : hostProblem(req);
+    if (refusal) {
+      state.doomed = true;
+      this.write(req, res, renderError(refusal, req.headers.accept, { exposeInternals: false }), true);
+      return;
+    }
     const raw: RawRequest = {
       method: req.method ?? "GET",
       url: originForm(req.url ?? "/"),
@@ -140,10 +188,10 @@ export class NodeServer {
     );
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse): void {
+  private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse, last = false): void {
     const wire = toWire(response, req.method ?? "GET");
     // A body the handler left unread (or a server that is closing) means this connection ends here.
-    if (this.closing || !req.complete) wire.headers["connection"] = "close";
+    if (last || this.closing || !req.complete) wire.headers["connection"] = "close";
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
