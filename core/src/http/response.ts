@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import { Readable } from "node:stream";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
@@ -13,7 +14,22 @@ export interface ResponseInit {
   headers?: HeadersInit;
 }
 
-/** Response headers with case-insensitive names; `set-cookie` keeps every value. */
+/** Throws FLAGON_ERR_INVALID_RESPONSE for a name or value node:http would refuse (CR, LF, NUL…). */
+function checkHeader(name: string, value: string | readonly string[]): void {
+  try {
+    validateHeaderName(name);
+    for (const item of typeof value === "string" ? [value] : value) validateHeaderValue(name, item);
+  } catch (error) {
+    throw new FlagonError(ErrorCodes.INVALID_RESPONSE, `invalid response header ${JSON.stringify(name)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Response headers with case-insensitive names; `set-cookie` keeps every value. Names and
+ * values are checked when set, so header injection fails in the handler, not on the wire.
+ */
 export class ResponseHeaders {
   /** Lower-case name → value, ready for `writeHead`. */
   readonly raw: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
@@ -33,16 +49,20 @@ export class ResponseHeaders {
   /** Sets a header, replacing earlier values; `undefined` removes it. */
   set(name: string, value: HeaderValue | undefined): this {
     const key = name.toLowerCase();
-    if (value === undefined) delete this.raw[key];
-    else
-      this.raw[key] =
-        typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value];
+    if (value === undefined) {
+      delete this.raw[key];
+      return this;
+    }
+    const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value];
+    checkHeader(key, text);
+    this.raw[key] = text;
     return this;
   }
 
   /** Adds a value after existing ones (for `set-cookie`, `vary`, `link`…). */
   append(name: string, value: string): this {
     const key = name.toLowerCase();
+    checkHeader(key, value);
     const current = this.raw[key];
     if (current === undefined) this.raw[key] = value;
     else this.raw[key] = typeof current === "string" ? [current, value] : [...current, value];

@@ -140,7 +140,9 @@ export class NodeServer {
       });
       this.server.closeIdleConnections();
       // Also sockets that connected but never sent a request, which node does not count as idle.
-      for (const [socket, state] of this.sockets) if (state.busy === 0) socket.destroy();
+      for (const [socket, state] of this.sockets) {
+        if (state.busy === 0 && socket.bytesRead === 0) socket.destroy();
+      }
     });
   }
 
@@ -159,7 +161,6 @@ export class NodeServer {
     res.once("close", () => {
       state.busy -= 1;
       this.inFlight -= 1;
-      if (this.closing && state.busy === 0) socket.destroy();
     });
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
