@@ -40,10 +40,8 @@ export interface ResolvedConfig extends CoreConfig {
 }
 
 function invalid(key: string, expected: string, got: unknown): FlagonError {
-  return new FlagonError(
-    ErrorCodes.INVALID_CONFIG,
-    `config.${key} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`,
-  );
+  const shown = typeof got === "number" || got === undefined ? String(got) : JSON.stringify(got);
+  return new FlagonError(ErrorCodes.INVALID_CONFIG, `config.${key} must be ${expected}, got ${shown}`);
 }
 
 /** Checks a byte limit: a whole number of bytes, 0 or more; nothing may switch the limit off. */

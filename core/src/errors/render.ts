@@ -4,7 +4,8 @@ import { HttpError } from "./http-errors.js";
 
 /**
  * Whether the client prefers JSON over HTML: its Accept header names a JSON type
- * (`application/json`, `application/problem+json`, `…+json`) with a higher q than `text/html`.
+ * (`application/json`, `application/problem+json`, `…+json`) with a higher q than `text/html`
+ * (a tie goes to HTML, as browsers list both).
  * Split-based and linear in the header's length: no regex backtracking on hostile input.
  */
 export function prefersJson(accept: string | undefined): boolean {
@@ -25,7 +26,7 @@ export function prefersJson(accept: string | undefined): boolean {
       htmlQ = Math.max(htmlQ, q);
     }
   }
-  return json > 0 && json >= htmlQ;
+  return json > 0 && json > htmlQ;
 }
 
 export interface RenderOptions {
@@ -50,9 +51,10 @@ export function renderError(
   else if (options.exposeInternals && error instanceof Error) detail = error.message;
   const headers = { ...http?.headers };
   if (prefersJson(accept)) {
-    const problem: Record<string, unknown> = { type: "about:blank", title, status };
+    // Extension members first, so that they may set `type` but never change title or status.
+    const extensions = http?.expose ? http.details : undefined;
+    const problem: Record<string, unknown> = { type: "about:blank", ...extensions, title, status };
     if (detail !== undefined && detail !== title) problem["detail"] = detail;
-    if (http?.details && http.expose) Object.assign(problem, http.details);
     return new FlagonResponse(JSON.stringify(problem), {
       status,
       headers: { ...headers, "content-type": "application/problem+json" },

@@ -303,7 +303,9 @@ describe("parseConverterArgs", () => {
   });
 
   test("named values: numbers, booleans (True/False and true/false), words, quoted strings", () => {
-    expect(parsed("min=1, max = -5, x=2.5, a=True, b=False, c=true, d=false, w=word, q='q v', r=\"r\"")).toEqual({
+    expect(
+      parsed("min=1, max = -5, x=2.5, a=True, b=False, c=true, d=false, w=word, q='q v', r=\"r\""),
+    ).toEqual({
       positional: [],
       named: { min: 1, max: -5, x: 2.5, a: true, b: false, c: true, d: false, w: "word", q: "q v", r: "r" },
     });

@@ -85,7 +85,12 @@ function numeric(name: "int" | "float", pattern: RegExp, signedPattern: RegExp):
         return value >= min && value <= max ? value : NO_MATCH;
       },
       toUrl(value) {
-        const text = String(value);
+        let text = String(value);
+        if (name === "float" && typeof value === "number") {
+          // Floats need their dot: 1 → "1.0"; small values leave exponent notation behind.
+          if (Number.isInteger(value)) text = `${text}.0`;
+          else if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "");
+        }
         if (digits === undefined) return text;
         return text.startsWith("-") ? `-${text.slice(1).padStart(digits, "0")}` : text.padStart(digits, "0");
       },
@@ -98,7 +103,8 @@ const path: ConverterFactory = (args) => {
   return {
     weight: 200,
     multiSegment: true,
-    match: (text) => (text.length > 0 ? text : NO_MATCH),
+    // Like Werkzeug's `[^/].*?`: at least one character, and not an empty first segment.
+    match: (text) => (text.length > 0 && !text.startsWith("/") ? text : NO_MATCH),
     toUrl: (value) => String(value).split("/").map(encodeURIComponent).join("/"),
   };
 };

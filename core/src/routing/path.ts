@@ -64,7 +64,11 @@ export function parsePath(
       const factory = converters[convName];
       if (!factory) throw bad(source, `unknown converter "${convName}"`);
       name = match[3];
-      key = `${convName}(${(match[2] ?? "").replace(/\s+/g, "")}):${name}`;
+      const argsKey = (match[2] ?? "")
+        .split(",")
+        .map((arg) => arg.trim())
+        .join(",");
+      key = `${convName}(${argsKey}):${name}`;
       try {
         converter = factory(parseConverterArgs(match[2] ?? ""));
       } catch (error) {

@@ -69,8 +69,20 @@ describe("Router.match", () => {
   });
 
   test.each([
-    ["dynamic first", [["GET", "/user/<name>"], ["GET", "/user/me"]]],
-    ["static first", [["GET", "/user/me"], ["GET", "/user/<name>"]]],
+    [
+      "dynamic first",
+      [
+        ["GET", "/user/<name>"],
+        ["GET", "/user/me"],
+      ],
+    ],
+    [
+      "static first",
+      [
+        ["GET", "/user/me"],
+        ["GET", "/user/<name>"],
+      ],
+    ],
   ] as const)("static beats dynamic regardless of insertion order (%s)", (_label, routes) => {
     const router = routerWith(...routes);
     expect(found(router.match("GET", "/user/me"))).toEqual({ route: "GET /user/me", params: {} });
@@ -122,7 +134,10 @@ describe("Router.match", () => {
 
   test("backtracks from a static branch into a dynamic one", () => {
     const router = routerWith(["GET", "/s/static/a"], ["GET", "/s/<v>/b"]);
-    expect(found(router.match("GET", "/s/static/b"))).toEqual({ route: "GET /s/<v>/b", params: { v: "static" } });
+    expect(found(router.match("GET", "/s/static/b"))).toEqual({
+      route: "GET /s/<v>/b",
+      params: { v: "static" },
+    });
   });
 
   test("a path converter followed by a static segment", () => {

@@ -133,7 +133,7 @@ export class Router<T> {
         const wantsSlash = trailing && !slashTaken;
         const table = wantsSlash ? node.slashRoutes : node.routes;
         if (table && accept(table, params)) return true;
-        if (!wantsSlash && !table && node.slashRoutes && !slashTaken) {
+        if (!wantsSlash && node.slashRoutes && !slashTaken) {
           const takes = node.slashRoutes.has(method) || (method === "HEAD" && node.slashRoutes.has("GET"));
           redirect = Math.max(redirect, takes ? 2 : 1);
         }
