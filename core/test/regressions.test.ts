@@ -30,7 +30,9 @@ describe("regressions", () => {
   });
 
   test("problem-details extensions cannot change the status or title of the body", () => {
-    const error = new HttpError(404, "gone fishing", { details: { status: 200, title: "OK", type: "urn:x" } });
+    const error = new HttpError(404, "gone fishing", {
+      details: { status: 200, title: "OK", type: "urn:x" },
+    });
     const res = renderError(error, "application/json", { exposeInternals: false });
     const body = JSON.parse(res.body as string) as Record<string, unknown>;
     expect(res.status).toBe(404);
