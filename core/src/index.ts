@@ -1,7 +1,18 @@
 // The public API of @flagon/core, on one screen.
 import "reflect-metadata";
 
-export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export { Flagon, type FlagonOptions, type RouteListing, type Command } from "./app/flagon.js";
+export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
+export type { PluginEntry } from "./app/plugin-queue.js";
+export { defineConfig, type FlagonConfig } from "./config/index.js";
+export type { HookName, HookSignatures } from "./hooks/names.js";
+export type { HookOptions } from "./hooks/registry.js";
+export { UseHooks, type ScopedHooks } from "./hooks/use-hooks.js";
+export {
+  createRouteDecorator,
+  type RouteDecorator,
+  type CreateRouteDecoratorOptions,
+} from "./routing/route-decorator.js";
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
 export type { RouteHandler } from "./app/route-table.js";

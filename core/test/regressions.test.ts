@@ -22,6 +22,7 @@ describe("regressions", () => {
   test("urlFor builds whole-number and tiny floats with their decimal point", async () => {
     const app = new Flagon();
     app.get("/price/<float:x>", (ctx) => ctx.request.params, { endpoint: "price" });
+    await app.ready();
     expect(app.urlFor("price", { x: 1 })).toBe("/price/1.0");
     expect(app.urlFor("price", { x: 2.5 })).toBe("/price/2.5");
     expect(app.urlFor("price", { x: 1e-7 })).toBe("/price/0.0000001");

@@ -4,6 +4,7 @@ import { type Context, ResponseControls } from "../http/context.js";
 import { FlagonResponse } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { RouteTable } from "./route-table.js";
+import type { RouteHooks } from "../hooks/registry.js";
 
 /** An error handler: turns an error into a response value (a plain value gets the error's status). */
 export type ErrorHandler = (error: unknown, ctx: Context) => unknown;
@@ -14,6 +15,9 @@ export interface DispatchDeps {
   readonly table: RouteTable;
   readonly errorHandlers: ReadonlyMap<ErrorKey, ErrorHandler>;
   readonly exposeInternals: boolean;
+  readonly onRequest: readonly ((ctx: Context) => unknown)[];
+  /** Hooks for requests that match no route. */
+  readonly unrouted: RouteHooks;
 }
 
 // RFC 3986 reg-name or IP literal, with an optional port.
@@ -61,18 +65,39 @@ export function toResponse(value: unknown, controls: ResponseControls, defaultSt
   return response;
 }
 
-async function route(ctx: Context, table: RouteTable): Promise<FlagonResponse> {
+type Hooks = DispatchDeps["unrouted"];
+
+/** Runs entry hooks in order; the first value other than `undefined` answers the request. */
+async function runEntry(ctx: Context, hooks: readonly ((ctx: Context) => unknown)[]): Promise<unknown> {
+  for (const hook of hooks) {
+    const value = await hook(ctx);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+async function route(ctx: Context, deps: DispatchDeps, setHooks: (hooks: Hooks) => void): Promise<FlagonResponse> {
   const { request } = ctx;
+  if (deps.onRequest.length > 0) {
+    const early = await runEntry(ctx, deps.onRequest);
+    if (early !== undefined) return toResponse(early, ctx.response);
+  }
   const host = request.headers.host;
   if (host !== undefined && !VALID_HOST.test(host)) throw new BadRequestError("invalid Host header");
   if (!request.path.startsWith("/")) throw new BadRequestError("the request target must be a path");
-  const match = table.router.match(request.method, request.path);
+  const match = deps.table.router.match(request.method, request.path);
   switch (match.kind) {
     case "found": {
-      ctx.route = match.route.info;
+      const { route } = match;
+      ctx.route = route.info;
       request.params = match.params;
-      request.bodyLimit = match.route.bodyLimit;
-      const value = await match.route.invoke(ctx);
+      request.bodyLimit = route.bodyLimit;
+      setHooks(route.hooks);
+      if (route.hooks.preHandler.length > 0) {
+        const early = await runEntry(ctx, route.hooks.preHandler);
+        if (early !== undefined) return toResponse(early, ctx.response);
+      }
+      const value = await route.invoke(ctx);
       return toResponse(value, ctx.response);
     }
     case "method": {
@@ -90,10 +115,7 @@ async function route(ctx: Context, table: RouteTable): Promise<FlagonResponse> {
   }
 }
 
-function findHandler(
-  error: unknown,
-  handlers: ReadonlyMap<ErrorKey, ErrorHandler>,
-): ErrorHandler | undefined {
+function findHandler(error: unknown, handlers: ReadonlyMap<ErrorKey, ErrorHandler>): ErrorHandler | undefined {
   if (handlers.size === 0) return undefined;
   if (error !== null && typeof error === "object") {
     for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
@@ -104,16 +126,25 @@ function findHandler(
   return handlers.get(error instanceof HttpError ? error.status : 500);
 }
 
-async function handleError(ctx: Context, error: unknown, deps: DispatchDeps): Promise<FlagonResponse> {
+/** onError hooks first, then the app's error handlers, then the default page. */
+async function handleError(ctx: Context, error: unknown, deps: DispatchDeps, hooks: Hooks): Promise<FlagonResponse> {
   if (!(error instanceof HttpError) || error.status >= 500) {
     ctx.log.error({ err: error, method: ctx.request.method, path: ctx.request.path }, "request failed");
   }
   const accept = ctx.request.header("accept");
+  const status = error instanceof HttpError ? error.status : 500;
+  ctx.response = new ResponseControls();
+  for (const hook of hooks.onError) {
+    try {
+      const value = await hook(ctx, error);
+      if (value !== undefined) return toResponse(value, ctx.response, status);
+    } catch (failure) {
+      ctx.log.error({ err: failure }, "onError hook failed");
+    }
+  }
   const handler = findHandler(error, deps.errorHandlers);
   if (handler) {
-    ctx.response = new ResponseControls();
     try {
-      const status = error instanceof HttpError ? error.status : 500;
       return toResponse(await handler(error, ctx), ctx.response, status);
     } catch (second) {
       ctx.log.error({ err: second }, "error handler failed");
@@ -123,15 +154,46 @@ async function handleError(ctx: Context, error: unknown, deps: DispatchDeps): Pr
   return renderError(error, accept, { exposeInternals: deps.exposeInternals });
 }
 
+/** Runs onResponse hooks after the response was written; their errors are logged, never sent. */
+function afterSend(ctx: Context, hooks: Hooks, response: FlagonResponse): () => Promise<void> {
+  return async () => {
+    for (const hook of hooks.onResponse) {
+      try {
+        await hook(ctx, response);
+      } catch (error) {
+        ctx.log.error({ err: error }, "onResponse hook failed");
+      }
+    }
+  };
+}
+
 /**
- * One request's life, top to bottom: routing (404, 405, OPTIONS, trailing-slash redirect),
- * binding, the handler, the response; any throw on the way goes to the error handlers.
- * Lifecycle hooks slot in around these steps.
+ * One request's life, top to bottom:
+ *   onRequest → routing (404, 405, OPTIONS, trailing-slash redirect) → preHandler → handler
+ *   → onSend → (the adapter writes) → onResponse
+ * A throw anywhere before the write goes to onError, the error handlers, or the default page;
+ * onSend still sees that response. Each route runs only the hooks compiled for it.
  */
 export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<FlagonResponse> {
+  let hooks = deps.unrouted;
+  let response: FlagonResponse;
   try {
-    return await route(ctx, deps.table);
+    response = await route(ctx, deps, (routeHooks) => {
+      hooks = routeHooks;
+    });
   } catch (error) {
-    return handleError(ctx, error, deps);
+    response = await handleError(ctx, error, deps, hooks);
   }
+  if (hooks.onSend.length > 0) {
+    try {
+      for (const hook of hooks.onSend) {
+        const replaced = await hook(ctx, response);
+        if (replaced instanceof FlagonResponse) response = replaced;
+      }
+    } catch (error) {
+      response = await handleError(ctx, error, deps, hooks);
+    }
+  }
+  if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
+  return response;
 }

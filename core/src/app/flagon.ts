@@ -1,20 +1,25 @@
 import { randomBytes } from "node:crypto";
 import { pino, type Logger, type LoggerOptions } from "pino";
 import type { DependencyContainer } from "tsyringe";
+import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
+import { loadConfig, type LoadedConfig } from "../config/index.js";
 import { AppContainer } from "../di/app-container.js";
 import type { Provider } from "../di/providers.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import type { HookName, HookSignatures } from "../hooks/names.js";
+import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import { Context, type ContextHost, type UrlForOptions } from "../http/context.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
 import type { RouteOptions } from "../routing/metadata.js";
-import { buildPath } from "../routing/path.js";
-import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
+import { buildUrl } from "../routing/url-for.js";
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import { dispatch, type DispatchDeps, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
+import type { FlagonPlugin } from "./plugins.js";
 import { buildRouteTable, type FunctionRoute, type RouteHandler } from "./route-table.js";
 
 type Class = abstract new (...args: never[]) => unknown;
@@ -24,10 +29,14 @@ export interface FlagonOptions {
   controllers?: readonly Class[];
   /** Services and values for the app's container (classes are also found from constructor types). */
   providers?: readonly Provider[];
-  /** The app config: the core's keys (`env`, `bodyLimit`, `server`…) and plugins' sections. */
+  /** Plugins to register, each alone or with its options: `[cors, { origins: ["https://a.test"] }]`. */
+  plugins?: readonly PluginEntry[];
+  /** The app config from code; it overrides the config file and `FLAGON_*` environment variables. */
   config?: CoreConfig;
-  /** Where `templates/`, `static/` and the config file are looked for (default: the working directory). */
+  /** Where `templates/`, `static/`, `.env` and the config file are looked for (default: the working directory). */
   root?: string;
+  /** The config file to read (relative to `root`), or false to read none; by default it is searched for. */
+  configFile?: string | false;
   /** A pino logger, pino options, or false for none. */
   logger?: Logger | LoggerOptions | false;
   /** Extra path converters, by name (`<slug:s>`). */
@@ -41,13 +50,21 @@ export interface RouteListing {
   readonly endpoint: string;
 }
 
+/** A command a plugin adds to the `flagon` command line. */
+export interface Command {
+  readonly name: string;
+  readonly description: string;
+  run(args: readonly string[], app: Flagon): unknown;
+}
+
 function isLogger(value: unknown): value is Logger {
   return typeof value === "object" && value !== null && typeof (value as Logger).child === "function";
 }
 
 /**
- * A Flagon application: controllers and function routes, its own DI container, error handlers,
- * and the server. Everything is built once by `ready()` (called by `listen` and `inject`).
+ * A Flagon application: controllers and function routes, its own DI container, hooks, plugins,
+ * error handlers, and the server. `ready()` (called by `listen` and `inject`) loads the config,
+ * registers plugins and builds everything once.
  *
  * @example
  * const app = new Flagon({ controllers: [Todos] });
@@ -57,40 +74,60 @@ function isLogger(value: unknown): value is Logger {
 export class Flagon implements ContextHost {
   /** The app's own tsyringe container (a child container; apps share nothing). */
   readonly container: DependencyContainer;
-  readonly config: ResolvedConfig;
   readonly root: string;
   readonly log: Logger;
 
+  private currentConfig: ResolvedConfig;
+  private loaded: LoadedConfig | undefined;
+  private readonly codeConfig: CoreConfig;
+  private readonly configFile: string | false | undefined;
+  private readonly ownLogger: boolean;
   private readonly di = new AppContainer();
+  private readonly hooks = new HookRegistry();
+  private readonly pluginQueue = new PluginQueue(this);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
   private readonly errorHandlers = new Map<ErrorKey, ErrorHandler>();
+  private readonly commandList: Command[] = [];
   private readonly converters: Record<string, ConverterFactory>;
   private readonly idPrefix = randomBytes(4).toString("hex");
   private requestCount = 0;
   private deps: DispatchDeps | undefined;
   private readyPromise: Promise<void> | undefined;
   private server: NodeServer | undefined;
+  private closed = false;
 
   constructor(options: FlagonOptions = {}) {
-    this.config = resolveConfig(options.config);
+    this.codeConfig = options.config ?? {};
+    this.currentConfig = resolveConfig(this.codeConfig);
     this.root = options.root ?? process.cwd();
+    this.configFile = options.configFile;
     this.controllers = [...(options.controllers ?? [])];
     this.converters = { ...builtinConverters, ...options.converters };
     this.container = this.di.container;
     for (const provider of options.providers ?? []) this.di.addProvider(provider);
+    for (const entry of options.plugins ?? []) this.pluginQueue.add(entry);
+    this.ownLogger = !isLogger(options.logger);
     if (options.logger === false) this.log = pino({ enabled: false });
     else if (isLogger(options.logger)) this.log = options.logger;
-    else {
-      const level = this.config.logLevel ?? (this.config.env === "test" ? "silent" : "info");
-      this.log = pino({ level, ...options.logger });
-    }
+    else this.log = pino({ level: this.defaultLogLevel(), ...options.logger });
   }
+
+  /** The merged config (defaults < file < environment < code); complete after `ready()`. */
+  get config(): ResolvedConfig {
+    return this.currentConfig;
+  }
+
+  /** Registered plugins: name → version. */
+  get plugins(): ReadonlyMap<string, string | undefined> {
+    return this.pluginQueue.registered;
+  }
+
+  // ---- building the app (before ready) ---------------------------------------------------
 
   /** Adds a route for the given methods; the handler gets the request context. */
   route(path: string, methods: readonly string[], handler: RouteHandler, options: RouteOptions = {}): this {
-    if (this.deps)
-      throw new FlagonError(ErrorCodes.APP_STATE, `cannot add route ${path}: the app is already built`);
+    this.assertOpen(`add route ${path}`);
     if (methods.length === 0) throw new FlagonError(ErrorCodes.BAD_PATH, `route ${path} lists no methods`);
     this.functionRoutes.push({ path, methods: methods.map((m) => m.toUpperCase()), handler, options });
     return this;
@@ -116,6 +153,54 @@ export class Flagon implements ContextHost {
     return this.route(path, ["DELETE"], handler, options);
   }
 
+  /** Adds controllers (for plugins; apps usually pass them to the constructor). */
+  addController(...controllers: Class[]): this {
+    this.assertOpen("add a controller");
+    this.controllers.push(...controllers);
+    return this;
+  }
+
+  /** Adds DI providers (for plugins; apps usually pass them to the constructor). */
+  provide(...providers: Provider[]): this {
+    this.assertOpen("add a provider");
+    for (const provider of providers) this.di.addProvider(provider);
+    return this;
+  }
+
+  /**
+   * Adds a hook (see the hook table in docs/plugins.md). Route hooks may be limited with
+   * `appliesTo(route)`, asked once per route at start-up.
+   *
+   * @example
+   * app.addHook("preHandler", requireLogin, { appliesTo: (route) => LoginRequired.has(route) });
+   */
+  addHook<N extends HookName>(name: N, fn: HookSignatures[N], options?: HookOptions): this {
+    this.assertOpen(`add a ${name} hook`);
+    this.hooks.add(name, fn, options);
+    return this;
+  }
+
+  /** Registers a plugin; plugins run in order during `ready()`. */
+  register<Options>(plugin: FlagonPlugin<Options, Flagon>, options?: Partial<Options>): this {
+    this.assertOpen(`register plugin ${plugin.name}`);
+    this.pluginQueue.add([plugin as FlagonPlugin<unknown, never>, options]);
+    return this;
+  }
+
+  /** Adds a `flagon <name>` command (for plugins). */
+  addCommand(command: Command): this {
+    if (this.commandList.some((c) => c.name === command.name)) {
+      throw new FlagonError(ErrorCodes.APP_STATE, `command "${command.name}" is added twice`);
+    }
+    this.commandList.push(command);
+    return this;
+  }
+
+  /** Commands added by plugins. */
+  commands(): readonly Command[] {
+    return this.commandList;
+  }
+
   /**
    * Handles errors of one status (`404`) or one class (and its subclasses; the closest class
    * wins over a status). A plain return value is sent with the error's status.
@@ -125,17 +210,52 @@ export class Flagon implements ContextHost {
     return this;
   }
 
-  /** Builds routes and DI; rejects with a FlagonError on any start-up problem. Idempotent. */
+  // ---- start-up and shutdown ---------------------------------------------------------------
+
+  /**
+   * Loads the config, registers plugins, builds routes, DI and hook pipelines, then runs
+   * `onRoute` and `onReady` hooks. Rejects with a FlagonError on any start-up problem. Idempotent.
+   */
   ready(): Promise<void> {
-    this.readyPromise ??= Promise.resolve().then(() => {
-      this.build();
-    });
+    this.readyPromise ??= this.start();
     return this.readyPromise;
   }
 
+  /** Starts the node:http server; resolves with the bound address. */
+  async listen(options: ListenOptions = {}): Promise<ServerAddress> {
+    if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
+    await this.ready();
+    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log);
+    const address = await this.server.listen(options);
+    for (const hook of this.hooks.all("onListen")) await hook(address);
+    return address;
+  }
+
+  /**
+   * Stops gracefully: in-flight requests finish, new ones get 503, idle sockets close; then
+   * `onClose` hooks run in reverse order (a failing one is logged, the others still run).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const server = this.server;
+    this.server = undefined;
+    if (server) await server.close();
+    if (!this.deps) return;
+    for (const hook of this.hooks.all("onClose").reverse()) {
+      try {
+        await hook();
+      } catch (error) {
+        this.log.error({ err: error }, "onClose hook failed");
+      }
+    }
+  }
+
+  // ---- serving -----------------------------------------------------------------------------
+
   /** Handles one request from an adapter. The app must be ready. */
   handle(raw: RawRequest): Promise<FlagonResponse> {
-    const deps = this.deps ?? this.build();
+    const deps = this.built("handle a request");
     const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit));
     return dispatch(ctx, deps);
   }
@@ -150,27 +270,10 @@ export class Flagon implements ContextHost {
     return new TestClient(this);
   }
 
-  /** Starts the node:http server; resolves with the bound address. */
-  async listen(options: ListenOptions = {}): Promise<ServerAddress> {
-    if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
-    await this.ready();
-    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log);
-    return this.server.listen(options);
-  }
-
-  /** Stops gracefully: in-flight requests finish, new ones get 503, idle sockets close. */
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await server.close();
-    this.server = undefined;
-  }
-
-  /** Every route, as `{ methods, path, endpoint }`. */
+  /** Every route, as `{ methods, path, endpoint }`. The app must be ready. */
   routes(): RouteListing[] {
-    const { table } = this.deps ?? this.build();
     const byKey = new Map<string, { methods: string[]; path: string; endpoint: string }>();
-    for (const route of table.all) {
+    for (const route of this.built("list routes").table.all) {
       const key = `${route.info.endpoint} ${route.info.path}`;
       const entry = byKey.get(key) ?? { methods: [], path: route.info.path, endpoint: route.info.endpoint };
       entry.methods.push(route.info.method);
@@ -181,56 +284,19 @@ export class Flagon implements ContextHost {
 
   /**
    * The URL of an endpoint (`"Todos.show"`, or a function route's name). Values that are not
-   * path variables become the query string.
+   * path variables become the query string. The app must be ready.
    *
    * @example
    * app.urlFor("Todos.show", { id: 3, q: "a b" }); // "/todos/3?q=a+b"
    */
-  urlFor(
-    endpoint: string,
-    params?: Record<string, unknown>,
-    options: UrlForOptions = {},
-    ctx?: Context,
-  ): string {
-    const { table } = this.deps ?? this.build();
-    const routes = table.endpoints.get(endpoint);
-    if (!routes) throw new FlagonError(ErrorCodes.URL_BUILD, `unknown endpoint "${endpoint}"`);
-    const values = params ?? {};
-    const method = options.method?.toUpperCase();
-    const candidates = method ? routes.filter((r) => r.info.method === method) : routes;
-    const usable = candidates.filter((r) =>
-      r.parsed.paramNames.every((n) => values[n] !== undefined && values[n] !== null),
-    );
-    const chosen = usable.sort((a, b) => b.parsed.paramNames.length - a.parsed.paramNames.length)[0];
-    if (!chosen) {
-      const first = candidates[0];
-      const missing = first ? first.parsed.paramNames.filter((n) => values[n] === undefined) : [];
-      throw new FlagonError(
-        ErrorCodes.URL_BUILD,
-        first
-          ? `endpoint "${endpoint}" needs ${missing.map((n) => `"${n}"`).join(", ")}`
-          : `endpoint "${endpoint}" has no ${method ?? ""} route`,
-      );
-    }
-    let url = buildPath(chosen.parsed, values);
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(values)) {
-      if (chosen.parsed.paramNames.includes(key) || value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? (value as unknown[]) : [value])
-        query.append(key, String(item));
-    }
-    const search = query.toString();
-    if (search) url += `?${search}`;
-    if (options.anchor !== undefined) url += `#${encodeURIComponent(options.anchor)}`;
-    if (!options.external) return url;
-    if (ctx) return `${ctx.request.protocol}://${ctx.request.host}${url}`;
-    if (this.config.serverName === undefined) {
-      throw new FlagonError(
-        ErrorCodes.URL_BUILD,
-        "an external URL outside a request needs config.serverName",
-      );
-    }
-    return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}${url}`;
+  urlFor(endpoint: string, params?: Record<string, unknown>, options: UrlForOptions = {}, ctx?: Context): string {
+    return buildUrl(this.built("build URLs").table.endpoints, endpoint, params, options, () => {
+      if (ctx) return `${ctx.request.protocol}://${ctx.request.host}`;
+      if (this.config.serverName === undefined) {
+        throw new FlagonError(ErrorCodes.URL_BUILD, "an external URL outside a request needs config.serverName");
+      }
+      return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}`;
+    });
   }
 
   /** @internal Request ids: a per-app random prefix and a counter. */
@@ -239,20 +305,49 @@ export class Flagon implements ContextHost {
     return `${this.idPrefix}-${this.requestCount.toString(36)}`;
   }
 
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    this.loaded = await loadConfig({ root: this.root, configFile: this.configFile, code: this.codeConfig });
+    this.currentConfig = resolveConfig(this.loaded.config as CoreConfig);
+    if (this.ownLogger && this.config.logLevel !== undefined) this.log.level = this.config.logLevel;
+    await this.pluginQueue.run(this.loaded);
+    const deps = this.build();
+    for (const hook of this.hooks.all("onRoute")) {
+      for (const route of deps.table.all) await hook(route.info);
+    }
+    for (const hook of this.hooks.all("onReady")) await hook();
+  }
+
   private build(): DispatchDeps {
-    if (this.deps) return this.deps;
     const table = buildRouteTable({
       controllers: this.controllers,
       functionRoutes: this.functionRoutes,
       converters: this.converters,
       bodyLimit: this.config.bodyLimit,
       di: this.di,
+      hooks: this.hooks,
     });
     this.deps = {
       table,
       errorHandlers: this.errorHandlers,
       exposeInternals: this.config.env === "development",
+      onRequest: this.hooks.all("onRequest"),
+      unrouted: this.hooks.unrouted(),
     };
     return this.deps;
+  }
+
+  private built(what: string): DispatchDeps {
+    if (!this.deps) throw new FlagonError(ErrorCodes.APP_STATE, `cannot ${what} before the app is ready: await app.ready()`);
+    return this.deps;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.deps) throw new FlagonError(ErrorCodes.APP_STATE, `cannot ${what}: the app is already built`);
+  }
+
+  private defaultLogLevel(): string {
+    return this.config.logLevel ?? (this.config.env === "test" ? "silent" : "info");
   }
 }

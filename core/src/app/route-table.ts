@@ -8,6 +8,9 @@ import { Router } from "../routing/router.js";
 import type { AppContainer } from "../di/app-container.js";
 import { checkBodyLimit } from "./config.js";
 import type { RouteOptions } from "../routing/metadata.js";
+import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
+import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
+import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -28,6 +31,8 @@ export interface CompiledRoute {
   readonly bodyLimit: number;
   readonly handler: unknown;
   readonly invoke: (ctx: Context) => unknown;
+  /** The hooks that apply to this route, compiled once. */
+  readonly hooks: RouteHooks;
 }
 
 export interface RouteTable {
@@ -42,6 +47,7 @@ export interface RouteSources {
   readonly converters: Readonly<Record<string, ConverterFactory>>;
   readonly bodyLimit: number;
   readonly di: AppContainer;
+  readonly hooks: HookRegistry;
 }
 
 /** Calls every binder; stays synchronous unless a binder returned a promise. */
@@ -136,6 +142,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     info: Omit<RouteInfo, "method" | "path" | "endpoint"> & { endpoint: string },
     handler: unknown,
     makeInvoke: (parsed: ParsedPath) => (ctx: Context) => unknown,
+    scoped: { classHooks: ReturnType<typeof scopedHooks>; methodHooks: ReturnType<typeof scopedHooks> },
   ): void => {
     const parsed = parsePath(source, sources.converters);
     const bodyLimit =
@@ -154,12 +161,14 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       );
     }
     for (const method of methods) {
+      const routeInfo: RouteInfo = { ...info, method, path: source, endpoint };
       const route: CompiledRoute = {
-        info: { ...info, method, path: source, endpoint },
+        info: routeInfo,
         parsed,
         bodyLimit,
         handler,
         invoke,
+        hooks: sources.hooks.forRoute(routeInfo, scoped.classHooks, scoped.methodHooks),
       };
       if (!router.add(parsed, method, route)) {
         const other = all.find((r) => r.info.method === method && r.parsed.source === source);
@@ -188,14 +197,21 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         joinPath(controller.prefix, record.path),
         record.methods,
         record.options,
-        { endpoint: `${cls.name}.${record.propertyKey}`, controller: cls, handlerName: record.propertyKey },
+        {
+          endpoint: `${cls.name}.${record.propertyKey}`,
+          controller: cls,
+          handlerName: record.propertyKey,
+          metadata: routeMetadata(cls, record.propertyKey),
+        },
         handler,
         (parsed) => controllerInvoker(cls, record.propertyKey, sources, parsed),
+        { classHooks: scopedHooks(cls), methodHooks: scopedHooks(cls.prototype as object, record.propertyKey) },
       );
     }
   }
   for (const route of sources.functionRoutes) {
     const name = route.handler.name;
+    const holder = decoratedHolder(route.options.decorators ?? []);
     add(
       route.path,
       route.methods,
@@ -204,9 +220,11 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         endpoint: name && name !== "anonymous" ? name : route.path,
         controller: undefined,
         handlerName: name,
+        metadata: routeMetadata(holder, ""),
       },
       route.handler,
       () => route.handler,
+      { classHooks: scopedHooks(holder), methodHooks: emptyHookLists() },
     );
   }
   return { router, endpoints, all };

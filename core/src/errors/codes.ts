@@ -27,6 +27,20 @@ export const ErrorCodes = {
   APP_STATE: "FLAGON_ERR_APP_STATE",
   /** Node runs with `--insecure-http-parser`, which the framework refuses. */
   INSECURE_PARSER: "FLAGON_ERR_INSECURE_PARSER",
+  /** An unknown hook name, a hook that is not a function, or a scope the hook cannot have. */
+  HOOK: "FLAGON_ERR_HOOK",
+  /** Two plugins with the same name were registered. */
+  PLUGIN_DUPLICATE: "FLAGON_ERR_PLUGIN_DUPLICATE",
+  /** A plugin's dependency was not registered before it. */
+  PLUGIN_DEPENDENCY: "FLAGON_ERR_PLUGIN_DEPENDENCY",
+  /** A dependency's version, or the core's, is outside the range a plugin supports. */
+  PLUGIN_VERSION: "FLAGON_ERR_PLUGIN_VERSION",
+  /** A plugin's `register` threw or rejected. */
+  PLUGIN_REGISTER: "FLAGON_ERR_PLUGIN_REGISTER",
+  /** A plugin's `register` did not settle within `config.pluginTimeout`. */
+  PLUGIN_TIMEOUT: "FLAGON_ERR_PLUGIN_TIMEOUT",
+  /** A plugin listed in the config file could not be imported. */
+  PLUGIN_IMPORT: "FLAGON_ERR_PLUGIN_IMPORT",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

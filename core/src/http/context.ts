@@ -14,6 +14,8 @@ export interface RouteInfo {
   readonly controller: (abstract new (...args: never[]) => unknown) | undefined;
   /** The handler's method name on the controller, or the function's name. */
   readonly handlerName: string;
+  /** Values recorded by route decorators (read them with the decorator's `.get(route)`). */
+  readonly metadata: ReadonlyMap<symbol, unknown>;
 }
 
 export interface UrlForOptions {

@@ -106,6 +106,9 @@ export class FlagonResponse {
   readonly headers: ResponseHeaders;
   body: ResponseBody;
 
+  /** @internal Set by the app: runs the onResponse hooks once the response was written. */
+  afterSend: (() => Promise<void>) | undefined;
+
   constructor(body: ResponseBody = null, init: ResponseInit = {}) {
     this.body = body;
     this.status = checkStatus(init.status ?? 200);

@@ -6,6 +6,11 @@ export interface RouteOptions {
   endpoint?: string;
   /** Largest accepted request body in bytes for this route (overrides `config.bodyLimit`). */
   bodyLimit?: number;
+  /**
+   * For function routes: route decorators and `UseHooks` applied to this route, as a controller
+   * method would carry them (`{ decorators: [LoginRequired()] }`).
+   */
+  decorators?: readonly ClassDecorator[];
 }
 
 export interface RouteRecord {

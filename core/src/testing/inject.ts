@@ -148,6 +148,7 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   const setCookie = headers["set-cookie"];
   if (typeof setCookie === "string") headers["set-cookie"] = [setCookie];
   const cookies = (Array.isArray(headers["set-cookie"]) ? headers["set-cookie"] : []).map(parseSetCookie);
+  await response.afterSend?.();
   const body = rawBody.toString("utf8");
   return {
     statusCode: wire.status,

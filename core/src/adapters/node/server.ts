@@ -190,6 +190,12 @@ export class NodeServer {
   }
 
   private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse, last = false): void {
+    const after = response.afterSend;
+    if (after) {
+      res.once("close", () => {
+        after().catch((error: unknown) => this.log.error({ err: error }, "onResponse hooks failed"));
+      });
+    }
     const wire = toWire(response, req.method ?? "GET");
     // A body the handler left unread (or a server that is closing) means this connection ends here.
     if (last || this.closing || !req.complete) wire.headers["connection"] = "close";

@@ -1,0 +1,139 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { isSecretKey, type LoadedConfig, mergeConfig } from "../config/index.js";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import { checkPluginCompatibility, type FlagonPlugin, importPlugin, runRegister } from "./plugins.js";
+
+/** What the queue needs of the app: its config and root, and itself to hand to `register`. */
+interface PluginApp {
+  readonly root: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+// Any plugin fits, whatever options and app type it was declared with.
+type AnyPlugin = FlagonPlugin<unknown, never>;
+
+/** A plugin alone, or with the options that override its config section. */
+export type PluginEntry = AnyPlugin | readonly [AnyPlugin, unknown?];
+
+const DEFAULT_TIMEOUT = 10_000;
+
+function issuePath(issue: StandardSchemaV1.Issue): string[] {
+  return (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p));
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** A schema's message about a secret-looking key, with the value cut out should it echo it. */
+function scrub(message: string, path: readonly string[], merged: unknown): string {
+  if (!path.some(isSecretKey)) return message;
+  const value = valueAt(merged, path);
+  if (value === undefined || value === null || typeof value === "object") return message;
+  const text = String(value as string | number | boolean);
+  return text === "" ? message : message.split(text).join("[redacted]");
+}
+
+function has(value: unknown, path: readonly string[]): boolean {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
+/**
+ * Registers plugins in order during `ready()`: those listed in the config file first, then those
+ * given in code. Plugins registered from inside a plugin run right after it. Each is checked
+ * (duplicate, core range, dependencies), gets its validated options, and must settle in time.
+ */
+export class PluginQueue {
+  /** Registered plugins so far: name → version. */
+  readonly registered = new Map<string, string | undefined>();
+  private pending: Array<[AnyPlugin, unknown]> = [];
+  private nested: Array<[AnyPlugin, unknown]> | undefined;
+
+  constructor(private readonly app: PluginApp) {}
+
+  add(entry: PluginEntry): void {
+    const pair: [AnyPlugin, unknown] = Array.isArray(entry)
+      ? [(entry as readonly [AnyPlugin, unknown?])[0], (entry as readonly [AnyPlugin, unknown?])[1]]
+      : [entry as AnyPlugin, undefined];
+    (this.nested ?? this.pending).push(pair);
+  }
+
+  async run(loaded: LoadedConfig): Promise<void> {
+    const queue = [...(await this.fromConfigFile(loaded)), ...this.pending];
+    this.pending = [];
+    const timeout = this.timeout();
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [plugin, given] = next;
+      checkPluginCompatibility(plugin, this.registered);
+      const options = await this.optionsFor(plugin, given, loaded);
+      this.registered.set(plugin.name, plugin.version);
+      this.nested = [];
+      try {
+        await runRegister(() => plugin.register(this.app as never, options as never), plugin.name, timeout);
+        queue.unshift(...this.nested);
+      } finally {
+        this.nested = undefined;
+      }
+    }
+  }
+
+  private timeout(): number {
+    const value = this.app.config["pluginTimeout"] ?? DEFAULT_TIMEOUT;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+      throw new FlagonError(ErrorCodes.INVALID_CONFIG, `config.pluginTimeout must be a positive whole number of milliseconds`);
+    }
+    return value;
+  }
+
+  /** `plugins: ["flagon-plugin-x", ["@flagon/cache", { ttl: 60 }]]` in the config file. */
+  private async fromConfigFile(loaded: LoadedConfig): Promise<Array<[AnyPlugin, unknown]>> {
+    const list = loaded.config["plugins"];
+    if (list === undefined) return [];
+    const where = loaded.sourceOf(["plugins"]).label;
+    if (!Array.isArray(list)) {
+      throw new FlagonError(ErrorCodes.INVALID_CONFIG, `config.plugins (from ${where}) must be a list of package names`);
+    }
+    const out: Array<[AnyPlugin, unknown]> = [];
+    for (const item of list as unknown[]) {
+      const [name, options] = Array.isArray(item) ? (item as unknown[]) : [item];
+      if (typeof name !== "string") {
+        throw new FlagonError(
+          ErrorCodes.INVALID_CONFIG,
+          `config.plugins (from ${where}) must list package names or [name, options] pairs`,
+        );
+      }
+      out.push([(await importPlugin(name, this.app.root)) as AnyPlugin, options]);
+    }
+    return out;
+  }
+
+  /** The plugin's config section with the given options over it, validated by its schema. */
+  private async optionsFor(plugin: AnyPlugin, given: unknown, loaded: LoadedConfig): Promise<unknown> {
+    const key = plugin.configKey;
+    const section = key === undefined ? undefined : this.app.config[key];
+    const merged = mergeConfig(section ?? {}, given ?? {});
+    const schema = plugin.configSchema as StandardSchemaV1 | undefined;
+    if (!schema) return merged;
+    let result = schema["~standard"].validate(merged);
+    if (result instanceof Promise) result = await result;
+    if (!result.issues) return result.value;
+    const lines = result.issues.map((issue) => {
+      const path = issuePath(issue);
+      const full = key === undefined ? path : [key, ...path];
+      const source = has(given, path) ? `options given to register ${plugin.name}` : loaded.sourceOf(full).label;
+      const name = key === undefined ? `options of plugin ${plugin.name}${path.length ? `.${path.join(".")}` : ""}` : `config.${full.join(".")}`;
+      return `${name}: ${scrub(issue.message, path, merged)} (from ${source})`;
+    });
+    throw new FlagonError(ErrorCodes.INVALID_CONFIG, lines.join("; "));
+  }
+}

@@ -1,0 +1,32 @@
+import type { Writable } from "node:stream";
+
+/** Where a command runs and writes: process values in `main.ts`, buffers in tests. */
+export interface CliIO {
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** Wrong arguments: the message is printed and the command exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** A failure that is not the user's typing: printed, exit code 1. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+}
+
+export function print(stream: Writable, text: string): void {
+  stream.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Lines of `  name   description`, the names padded to one column. */
+export function columns(rows: ReadonlyArray<readonly [string, string]>): string {
+  const width = Math.max(0, ...rows.map(([name]) => name.length));
+  return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`.trimEnd()).join("\n");
+}

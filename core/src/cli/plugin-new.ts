@@ -1,0 +1,86 @@
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { CliError, type CliIO, print, UsageError } from "./io.js";
+import { normalizePluginName, PluginNameError } from "./plugin-name.js";
+import { coreRangeFor, pluginFiles } from "./templates/plugin.js";
+
+export const pluginNewHelp = `Usage: flagon plugin new <name> [--dir <path>] [--force]
+
+Scaffolds a community plugin package that builds and passes its own tests.
+
+<name> is x, flagon-plugin-x, @scope/x or @scope/flagon-plugin-x; the package is
+named flagon-plugin-x (or @scope/flagon-plugin-x), as Flagon's plugin convention asks.
+
+Options:
+  -d, --dir <path>  Folder to create (default: ./flagon-plugin-x)
+  -f, --force       Write into a folder that is not empty (files of the same name are replaced)
+  -h, --help        Show this help`;
+
+/** `flagon plugin new`: writes the package from the templates, reporting each file. */
+export async function pluginNew(args: readonly string[], io: CliIO, coreVersion: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      dir: { type: "string", short: "d" },
+      force: { type: "boolean", short: "f" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    print(io.stdout, pluginNewHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0 ? "plugin new needs a name: flagon plugin new <name>" : "plugin new takes one name",
+    );
+  }
+  let name;
+  try {
+    name = normalizePluginName(positionals[0] ?? "");
+  } catch (error) {
+    if (error instanceof PluginNameError) throw new UsageError(`invalid plugin name: ${error.message}`);
+    throw error;
+  }
+
+  const dir = path.resolve(io.cwd, values.dir ?? name.unscopedName);
+  const shown = displayPath(io.cwd, dir);
+  await checkTarget(dir, shown, values.force === true);
+
+  print(io.stdout, `creating ${name.packageName} in ${shown}`);
+  for (const file of pluginFiles({ ...name, coreRange: coreRangeFor(coreVersion) })) {
+    const target = path.join(dir, ...file.path.split("/"));
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.contents);
+    print(io.stdout, `  ${file.path}`);
+  }
+  const cd = shown === "." ? "" : `cd ${shellQuote(shown)} && `;
+  print(io.stdout, `done — next: ${cd}npm install && npm test`);
+  return 0;
+}
+
+async function checkTarget(dir: string, shown: string, force: boolean): Promise<void> {
+  const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (!found) return;
+  if (!found.isDirectory()) throw new CliError(`${shown} exists and is not a folder`);
+  if (!force && (await readdir(dir)).length > 0) {
+    throw new CliError(`${shown} is not empty; choose another --dir, or add --force to write into it`);
+  }
+}
+
+/** `./relative` when inside the working directory, absolute otherwise. */
+function displayPath(cwd: string, dir: string): string {
+  const relative = path.relative(cwd, dir);
+  if (relative === "") return ".";
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return outside ? dir : `.${path.sep}${relative}`;
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}

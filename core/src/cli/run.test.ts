@@ -1,0 +1,355 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { run } from "./run.js";
+
+const coreDir = fileURLToPath(new URL("../../", import.meta.url));
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+function sink(): { stream: Writable; text: () => string } {
+  let text = "";
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      text += String(chunk);
+      callback();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+let tmp: string;
+
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), "flagon-cli-"));
+});
+
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await run(argv, { cwd: tmp, stdout: out.stream, stderr: err.stream });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+async function writeFiles(files: Record<string, string>): Promise<void> {
+  for (const [name, contents] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(tmp, name)), { recursive: true });
+    await writeFile(path.join(tmp, name), contents);
+  }
+}
+
+async function readJson(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path.join(tmp, file), "utf8")) as Record<string, unknown>;
+}
+
+describe("help and usage", () => {
+  it("--help lists the built-in commands and options", async () => {
+    const { code, stdout, stderr } = await cli("--help");
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(stdout).toMatch(/^Usage: flagon <command>/);
+    expect(stdout).toContain("plugin new <name>");
+    expect(stdout).toContain("--version");
+    expect(stdout).not.toContain("app commands"); // no app here: nothing to say about one
+  });
+
+  it("--version prints the version of @flagon/core", async () => {
+    expect(await cli("--version")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect((await cli("-v")).stdout).toBe(`${version}\n`);
+  });
+
+  it.each([
+    [["plugin", "new", "--help"], "Usage: flagon plugin new <name>"],
+    [["plugin", "new", "-h"], "Usage: flagon plugin new <name>"],
+    [["help", "plugin", "new"], "Usage: flagon plugin new <name>"],
+    [["plugin", "--help"], "Usage: flagon plugin <subcommand>"],
+    [["help", "plugin"], "Usage: flagon plugin <subcommand>"],
+    [["help"], "Usage: flagon <command>"],
+  ])("flagon %s prints help", async (argv, usage) => {
+    const { code, stdout } = await cli(...argv);
+    expect(code).toBe(0);
+    expect(stdout).toContain(usage);
+  });
+
+  it.each([
+    [[], "Usage: flagon <command>"],
+    [["frobnicate"], 'unknown command "frobnicate"'],
+    [["--nope"], "Unknown option '--nope'"],
+    [["plugin"], "Usage: flagon plugin <subcommand>"],
+    [["plugin", "old"], 'unknown subcommand "plugin old"'],
+    [["plugin", "new"], "plugin new needs a name"],
+    [["plugin", "new", "a", "b"], "plugin new takes one name"],
+    [["plugin", "new", "x", "--colour"], "Unknown option '--colour'"],
+  ])("flagon %s exits with 2", async (argv, message) => {
+    const { code, stdout, stderr } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(message);
+  });
+});
+
+describe("flagon plugin new", () => {
+  it("writes a package that follows the community plugin convention", async () => {
+    const { code, stdout, stderr } = await cli("plugin", "new", "probe");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const dir = "flagon-plugin-probe";
+    expect(stdout.split("\n")[0]).toBe(`creating flagon-plugin-probe in .${path.sep}${dir}`);
+    expect(stdout).toContain(`done — next: cd .${path.sep}${dir} && npm install && npm test`);
+
+    for (const file of [
+      "package.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "vitest.config.ts",
+      "src/index.ts",
+      "test/plugin.test.ts",
+      "README.md",
+      ".gitignore",
+    ]) {
+      expect(existsSync(path.join(tmp, dir, file)), file).toBe(true);
+      expect(stdout).toContain(`  ${file}\n`);
+    }
+
+    const pkg = await readJson(`${dir}/package.json`);
+    expect(pkg).toMatchObject({
+      name: "flagon-plugin-probe",
+      version: "0.1.0",
+      keywords: ["flagon-plugin"],
+      type: "module",
+      files: ["dist"],
+      exports: {
+        ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+        "./package.json": "./package.json",
+      },
+      scripts: { build: "tsc -p tsconfig.build.json", test: "vitest run" },
+      peerDependencies: { "@flagon/core": `>=${version} <1` },
+      devDependencies: { "@flagon/core": `>=${version} <1`, typescript: "~5.9.3", vitest: "^4.1.0" },
+      engines: { node: ">=20.19" },
+    });
+
+    const index = await readFile(path.join(tmp, dir, "src/index.ts"), "utf8");
+    expect(index).toContain('import { definePlugin, type Flagon } from "@flagon/core";');
+    expect(index).toContain('configKey: "probe"');
+    expect(index).toContain('"~standard"');
+    expect(index).toContain('app.addHook("onSend"');
+    const test = await readFile(path.join(tmp, dir, "test/plugin.test.ts"), "utf8");
+    expect(test).toContain('import "reflect-metadata";');
+    expect(test).toContain("FLAGON_ERR_INVALID_CONFIG");
+    const readme = await readFile(path.join(tmp, dir, "README.md"), "utf8");
+    expect(readme).toContain("npm install flagon-plugin-probe");
+    expect(readme).toContain('"plugins": ["flagon-plugin-probe"]');
+  });
+
+  it("names a scoped package and its folder, and honours --dir", async () => {
+    expect((await cli("plugin", "new", "@acme/rate-limit")).code).toBe(0);
+    expect(await readJson("flagon-plugin-rate-limit/package.json")).toMatchObject({
+      name: "@acme/flagon-plugin-rate-limit",
+    });
+    const index = await readFile(path.join(tmp, "flagon-plugin-rate-limit/src/index.ts"), "utf8");
+    expect(index).toContain('configKey: "rateLimit"');
+
+    const { code, stdout } = await cli("plugin", "new", "flagon-plugin-other", "--dir", "packages/other");
+    expect(code).toBe(0);
+    expect(stdout).toContain(`cd .${path.sep}${path.join("packages", "other")} &&`);
+    expect(await readJson("packages/other/package.json")).toMatchObject({ name: "flagon-plugin-other" });
+  });
+
+  it("shows an absolute folder outside the working directory, quoted for the shell", async () => {
+    const outside = path.join(path.dirname(tmp), `${path.basename(tmp)} out`);
+    try {
+      const { code, stdout } = await cli("plugin", "new", "probe", "--dir", outside);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`cd '${outside}' && npm install`);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ["Probe", "must be lower case"],
+    ["my plugin", "url-safe"],
+    ["flagon-plugin-", 'nothing after "flagon-plugin-"'],
+    ["@acme", "scope but no name"],
+  ])("rejects the name %j with exit code 2", async (name, message) => {
+    const { code, stderr } = await cli("plugin", "new", name);
+    expect(code).toBe(2);
+    expect(stderr).toContain("invalid plugin name");
+    expect(stderr).toContain(message);
+  });
+
+  it("refuses a folder that is not empty unless --force", async () => {
+    await writeFiles({ "flagon-plugin-probe/README.md": "mine\n", "flagon-plugin-probe/notes.txt": "keep\n" });
+
+    const refused = await cli("plugin", "new", "probe");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("is not empty");
+    expect(refused.stderr).toContain("--force");
+    expect(await readFile(path.join(tmp, "flagon-plugin-probe/README.md"), "utf8")).toBe("mine\n");
+
+    const forced = await cli("plugin", "new", "probe", "--force");
+    expect(forced.code).toBe(0);
+    expect(await readFile(path.join(tmp, "flagon-plugin-probe/README.md"), "utf8")).toContain("# flagon-plugin-probe");
+    expect(await readFile(path.join(tmp, "flagon-plugin-probe/notes.txt"), "utf8")).toBe("keep\n");
+  });
+
+  it("writes into an empty existing folder, and refuses a file in the way", async () => {
+    await mkdir(path.join(tmp, "empty"));
+    expect((await cli("plugin", "new", "probe", "--dir", "empty")).code).toBe(0);
+
+    await writeFiles({ "a-file": "" });
+    const { code, stderr } = await cli("plugin", "new", "probe", "--dir", "a-file");
+    expect(code).toBe(1);
+    expect(stderr).toContain("is not a folder");
+  });
+});
+
+// A stand-in for a Flagon app: the CLI only needs createApp() → { ready, close, commands }.
+const stubApp = (marker: string) => `
+import { appendFileSync } from "node:fs";
+const log = (line) => appendFileSync(${JSON.stringify(marker)}, line + "\\n");
+export async function createApp() {
+  const commands = [
+    { name: "greet", description: "Say hello", run(args, app) { log("greet " + args.join(" ") + " " + (app === self)); } },
+    { name: "fail", description: "Always fails", async run() { throw new Error("the fail command failed"); } },
+    { name: "code", description: "Exits with 3", run: () => 3 },
+  ];
+  const self = {
+    async ready() { log("ready"); },
+    async close() { log("close"); },
+    commands: () => commands,
+  };
+  return self;
+}
+`;
+
+describe("commands added by the app's plugins", () => {
+  let marker: string;
+  const events = async () => (await readFile(marker, "utf8")).trim().split("\n");
+
+  beforeEach(() => {
+    marker = path.join(tmp, "events.log");
+  });
+
+  it("loads dist/app.js, runs the command with its arguments, and closes the app", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    const { code, stderr } = await cli("greet", "a", "--loud");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(await events()).toEqual(["ready", "greet a --loud true", "close"]);
+  });
+
+  it("uses a number returned by the command as the exit code", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    expect((await cli("code")).code).toBe(3);
+  });
+
+  it("reports a failing command with exit code 1 and still closes the app", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    const { code, stderr } = await cli("fail");
+    expect(code).toBe(1);
+    expect(stderr).toContain("the fail command failed");
+    expect(await events()).toEqual(["ready", "close"]);
+  });
+
+  it("lists the app's commands in --help, and answers <command> --help", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    const help = await cli("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("plugin new <name>");
+    expect(help.stdout).toMatch(/Commands of the app \(dist\/app\.js\):\n {2}greet +Say hello\n/);
+
+    const one = await cli("greet", "--help");
+    expect(one).toEqual({ code: 0, stdout: "Usage: flagon greet [args]\n\nSay hello\n", stderr: "" });
+    expect(await events()).not.toContain("greet --help true");
+  });
+
+  it("says which commands exist when the app has no such one", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    const { code, stderr } = await cli("deploy");
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown command "deploy"');
+    expect(stderr).toContain("greet, fail, code");
+  });
+
+  it("reads the app's path from the config key `app`", async () => {
+    await writeFiles({
+      "package.json": JSON.stringify({ name: "my-app", flagon: { app: "build/server.js" } }),
+      "build/server.js": stubApp(marker),
+    });
+    expect((await cli("greet")).code).toBe(0);
+    expect(await events()).toContain("greet  true");
+  });
+
+  it("fails with 1 when a configured app is missing or does not load", async () => {
+    await writeFiles({ "flagon.config.json": JSON.stringify({ app: "build/missing.js" }) });
+    const missing = await cli("greet");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("cannot load the app from build/missing.js");
+
+    await writeFiles({ "dist/app.js": "export const nothing = 1;\n", "flagon.config.json": "{}" });
+    const wrong = await cli("greet");
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("does not export a createApp() function");
+  });
+
+  it("still shows the built-in commands when the app cannot be loaded, with one line about it", async () => {
+    await writeFiles({
+      "dist/app.js": "export function createApp() { return { ready: async () => { throw new Error('no database'); }, close: async () => {}, commands: () => [] }; }\n",
+    });
+    const { code, stdout } = await cli("--help");
+    expect(code).toBe(0);
+    expect(stdout).toContain("plugin new <name>");
+    expect(stdout).toContain("(app commands not listed: cannot load the app from dist/app.js: no database)");
+  });
+
+  const coreBuilt = existsSync(path.join(coreDir, "dist/index.js"));
+  it.skipIf(!coreBuilt)(
+    "runs a command that a real plugin adds with app.addCommand (needs core/dist: npm run build)",
+    async () => {
+      await mkdir(path.join(tmp, "node_modules/@flagon"), { recursive: true });
+      await symlink(coreDir, path.join(tmp, "node_modules/@flagon/core"), "dir");
+      await writeFiles({
+        "package.json": JSON.stringify({ name: "fixture-app", private: true, type: "module" }),
+        "dist/app.js": `
+import { appendFileSync } from "node:fs";
+import { Flagon, definePlugin } from "@flagon/core";
+
+const seeder = definePlugin({
+  name: "flagon-plugin-seeder",
+  register(app) {
+    app.addCommand({
+      name: "seed",
+      description: "Fill the database",
+      run(args, app) { appendFileSync(${JSON.stringify(marker)}, "seed " + args.join(",") + " " + app.routes().length + "\\n"); },
+    });
+    app.addHook("onClose", () => appendFileSync(${JSON.stringify(marker)}, "closed\\n"));
+  },
+});
+
+export async function createApp() {
+  const app = new Flagon({ root: ${JSON.stringify(tmp)}, logger: false, plugins: [seeder] });
+  app.get("/", () => "hi");
+  return app;
+}
+`,
+      });
+      const { code, stderr } = await cli("seed", "users", "posts");
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(await events()).toEqual(["seed users,posts 1", "closed"]);
+
+      const help = await cli("--help");
+      expect(help.stdout).toMatch(/ {2}seed +Fill the database/);
+    },
+  );
+  if (!coreBuilt) console.warn("skipped the real-core CLI test: core/dist/index.js is missing (npm run build)");
+});

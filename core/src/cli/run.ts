@@ -1,0 +1,162 @@
+// The `flagon` command line: built-in commands, then the commands that the app's plugins add.
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import {
+  type AppCommand,
+  type AppLocation,
+  describeLoadError,
+  listAppCommands,
+  loadApp,
+  locateApp,
+} from "./app-commands.js";
+import { CliError, type CliIO, columns, errorMessage, print, UsageError } from "./io.js";
+import { pluginNew, pluginNewHelp } from "./plugin-new.js";
+
+export type { CliIO } from "./io.js";
+
+// The same relative path from src/cli and dist/cli.
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+const BUILT_IN: ReadonlyArray<readonly [string, string]> = [
+  ["plugin new <name>", "Scaffold a community plugin package (flagon-plugin-<name>)"],
+  ["help [command]", "Show help for flagon or for one command"],
+];
+
+const pluginHelp = `Usage: flagon plugin <subcommand>
+
+Subcommands:
+${columns([["new <name>", "Scaffold a community plugin package; see flagon plugin new --help"]])}`;
+
+function mainHelp(appSection: string): string {
+  return `Usage: flagon <command> [options]
+
+Commands:
+${columns(BUILT_IN)}
+${appSection}
+Options:
+${columns([
+  ["-h, --help", "Show help (flagon <command> --help for one command)"],
+  ["-v, --version", "Print the version of @flagon/core"],
+])}`;
+}
+
+/**
+ * Runs the `flagon` command line and resolves with its exit code: 0 done, 1 failed, 2 wrong
+ * usage (unknown command or option, bad argument).
+ *
+ * @example
+ * process.exitCode = await run(process.argv.slice(2), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+ */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      print(io.stderr, `flagon: ${errorMessage(error)}\nRun "flagon --help" for usage.`);
+      return 2;
+    }
+    print(io.stderr, `flagon: ${errorMessage(error)}`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
+  // Options before the command are flagon's own; everything after belongs to the command.
+  const at = argv.findIndex((arg) => !arg.startsWith("-"));
+  const { values } = parseArgs({
+    args: at === -1 ? [...argv] : argv.slice(0, at),
+    options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+  });
+  if (values.version) {
+    print(io.stdout, version);
+    return 0;
+  }
+  const command = at === -1 ? undefined : argv[at];
+  const rest = argv.slice(at + 1);
+  if (values.help || command === undefined) {
+    print(values.help ? io.stdout : io.stderr, await helpWithAppCommands(io));
+    return values.help ? 0 : 2;
+  }
+  switch (command) {
+    case "help":
+      return rest.length === 0 ? dispatch(["--help"], io) : dispatch([...rest, "--help"], io);
+    case "plugin":
+      return pluginCommand(rest, io);
+    default:
+      return appCommand(command, rest, io);
+  }
+}
+
+async function pluginCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "new") return pluginNew(rest, io, version);
+  if (sub === undefined || sub === "--help" || sub === "-h") {
+    print(sub === undefined ? io.stderr : io.stdout, pluginHelp);
+    return sub === undefined ? 2 : 0;
+  }
+  throw new UsageError(`unknown subcommand "plugin ${sub}"; flagon plugin has: new`);
+}
+
+/** The main help, with the app's plugin commands when an app can be loaded here. */
+async function helpWithAppCommands(io: CliIO): Promise<string> {
+  let location: AppLocation | undefined;
+  try {
+    location = await locateApp(io.cwd);
+    if (!location.exists && !location.configured) return mainHelp("");
+    const commands = await listAppCommands(location);
+    if (commands.length === 0) return mainHelp("");
+    const rows = commands.map((c): readonly [string, string] => [c.name, c.description]);
+    return mainHelp(`\nCommands of the app (${location.shown}):\n${columns(rows)}\n`);
+  } catch (error) {
+    const line = location ? describeLoadError(location, error) : errorMessage(error);
+    return mainHelp(`\n(app commands not listed: ${line})\n`);
+  }
+}
+
+/** A command that is not built in: look it up among the app's commands and run it. */
+async function appCommand(name: string, args: readonly string[], io: CliIO): Promise<number> {
+  const location = await locateApp(io.cwd);
+  if (!location.exists && !location.configured) {
+    throw new UsageError(`unknown command "${name}" (and no app at ${location.shown} to add commands)`);
+  }
+  let app;
+  try {
+    app = await loadApp(location);
+  } catch (error) {
+    throw new CliError(`${describeLoadError(location, error)} (needed to run "${name}")`, { cause: error });
+  }
+  let code: number;
+  try {
+    code = await runCommand(app.commands(), name, args, app, io);
+  } finally {
+    await app.close();
+  }
+  return code;
+}
+
+async function runCommand(
+  commands: readonly AppCommand[],
+  name: string,
+  args: readonly string[],
+  app: unknown,
+  io: CliIO,
+): Promise<number> {
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const known = commands.length === 0 ? "it adds none" : `it has: ${commands.map((c) => c.name).join(", ")}`;
+    throw new UsageError(`unknown command "${name}" (not built in, and the app ${known})`);
+  }
+  const end = args.indexOf("--");
+  const own = end === -1 ? args : args.slice(0, end);
+  if (own.includes("--help") || own.includes("-h")) {
+    print(io.stdout, `Usage: flagon ${command.name} [args]\n\n${command.description}`);
+    return 0;
+  }
+  const result = await command.run(args, app as never);
+  return typeof result === "number" ? result : 0;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
+}

@@ -1,0 +1,63 @@
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import type { RouteInfo } from "../http/context.js";
+import { HOOK_NAMES, type HookName, type HookSignatures, ROUTE_HOOKS, type RouteHookName } from "./names.js";
+import { emptyHookLists, type HookLists } from "./use-hooks.js";
+
+export interface HookOptions {
+  /** Limits a route hook to the routes this returns true for; asked once per route at start-up. */
+  appliesTo?: (route: RouteInfo) => boolean;
+}
+
+interface Entry {
+  readonly fn: (...args: never[]) => unknown;
+  readonly appliesTo: ((route: RouteInfo) => boolean) | undefined;
+}
+
+/** The hooks one route runs, exit hooks already in reverse order. */
+export type RouteHooks = Readonly<HookLists>;
+
+/** The app's hooks, by name, in registration order. */
+export class HookRegistry {
+  private readonly entries = new Map<HookName, Entry[]>(HOOK_NAMES.map((name) => [name, []]));
+
+  add<N extends HookName>(name: N, fn: HookSignatures[N], options: HookOptions = {}): void {
+    const list = this.entries.get(name);
+    if (!list) throw new FlagonError(ErrorCodes.HOOK, `unknown hook "${String(name)}"; hooks are ${HOOK_NAMES.join(", ")}`);
+    if (typeof fn !== "function") throw new FlagonError(ErrorCodes.HOOK, `the ${name} hook must be a function`);
+    if (options.appliesTo !== undefined && !(ROUTE_HOOKS as readonly string[]).includes(name)) {
+      throw new FlagonError(ErrorCodes.HOOK, `${name} hooks cannot be limited with appliesTo; they run for every request`);
+    }
+    list.push({ fn: fn as Entry["fn"], appliesTo: options.appliesTo });
+  }
+
+  /** Every hook of an app-level name (onRequest, onRoute, onReady, onListen, onClose), in registration order. */
+  all<N extends HookName>(name: N): HookSignatures[N][] {
+    return (this.entries.get(name) ?? []).map((e) => e.fn as HookSignatures[N]);
+  }
+
+  /** Route hooks for requests that matched no route: global hooks without `appliesTo`. */
+  unrouted(): RouteHooks {
+    return this.compile(undefined, emptyHookLists(), emptyHookLists());
+  }
+
+  /** A route's hooks: global (filtered by appliesTo), then the controller's, then the method's. */
+  forRoute(route: RouteInfo, classHooks: HookLists, methodHooks: HookLists): RouteHooks {
+    return this.compile(route, classHooks, methodHooks);
+  }
+
+  private compile(route: RouteInfo | undefined, classHooks: HookLists, methodHooks: HookLists): RouteHooks {
+    const out = emptyHookLists();
+    for (const name of ROUTE_HOOKS) {
+      const global = (this.entries.get(name) ?? [])
+        .filter((e) => (e.appliesTo === undefined ? true : route !== undefined && e.appliesTo(route)))
+        .map((e) => e.fn);
+      const list = [...global, ...classHooks[name], ...methodHooks[name]] as unknown[];
+      (out[name] as unknown[]) = isExit(name) ? list.reverse() : list;
+    }
+    return out;
+  }
+}
+
+function isExit(name: RouteHookName): boolean {
+  return name === "onSend" || name === "onResponse";
+}
