@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // One run over every workspace. In CI a JSON report is written as well, for .ci/run's totals.
-const reportFile = process.env["FLAGON_TEST_REPORT"];
+const reportFile = process.env["TEST_REPORT_FILE"];
 
 export default defineConfig({
   test: {

@@ -37,9 +37,9 @@ describe("envOverrides: names", () => {
   });
 
   test("other variables are not read: NODE_ENV, lowercase prefixes, unset values", () => {
-    expect(envOverrides({ NODE_ENV: "production", flagon_x: "1", FLAGONX: "1", FLAGON_Y: undefined }).config).toEqual(
-      {},
-    );
+    expect(
+      envOverrides({ NODE_ENV: "production", flagon_x: "1", FLAGONX: "1", FLAGON_Y: undefined }).config,
+    ).toEqual({});
   });
 
   test.each(["FLAGON_", "FLAGON__X", "FLAGON_A____B", "FLAGON_A__", "FLAGON_A___B", "FLAGON___PROTO____X"])(
@@ -66,7 +66,9 @@ describe("envOverrides: names", () => {
   });
 
   test("JSON values cannot smuggle __proto__ in either", () => {
-    const { config } = envOverrides({ FLAGON_CORS: '{"__proto__": {"polluted": 1}, "a": [{"__proto__": 1}]}' });
+    const { config } = envOverrides({
+      FLAGON_CORS: '{"__proto__": {"polluted": 1}, "a": [{"__proto__": 1}]}',
+    });
     expect(config).toEqual({ cors: { a: [{}] } });
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
@@ -107,7 +109,12 @@ describe("envOverrides: values", () => {
   });
 
   test("invalid JSON in a secret never shows the value", () => {
-    for (const name of ["FLAGON_AUTH__SECRET", "FLAGON_DB__PASSWORD", "FLAGON_SESSION__KEYS", "FLAGON_API_TOKEN"]) {
+    for (const name of [
+      "FLAGON_AUTH__SECRET",
+      "FLAGON_DB__PASSWORD",
+      "FLAGON_SESSION__KEYS",
+      "FLAGON_API_TOKEN",
+    ]) {
       const error = envError({ [name]: "[hunter2-very-secret" });
       expect(error.message).toContain(name);
       expect(error.message).not.toContain("hunter2");

@@ -106,7 +106,11 @@ function checkConflicts(
       throw conflict(variable, owner, `both set config.${path.join(".")}`);
     }
     if (!isPlainObject(node)) {
-      throw conflict(variable, owner, `${owner} sets config.${path.slice(0, depth).join(".")} to a non-object`);
+      throw conflict(
+        variable,
+        owner,
+        `${owner} sets config.${path.slice(0, depth).join(".")} to a non-object`,
+      );
     }
   }
 }

@@ -84,7 +84,8 @@ describe("config file search places", () => {
   test("an ESM .js (package type module) may export an async function; package.json without flagon is skipped", async () => {
     const root = await project({
       "package.json": JSON.stringify({ name: "app", type: "module" }),
-      "flagon.config.js": "export default async function config() {\n  return { cors: { maxAge: 600 } };\n}\n",
+      "flagon.config.js":
+        "export default async function config() {\n  return { cors: { maxAge: 600 } };\n}\n",
     });
     const loaded = await load(root);
     expect(loaded.filepath).toBe(path.join(root, "flagon.config.js"));
@@ -124,6 +125,11 @@ describe("config file search places", () => {
     const loaded = await load(root);
     expect(loaded.filepath).toBe(path.join(root, ".flagonrc"));
     expect(loaded.config).toEqual({});
+  });
+
+  test("a YAML file of comments only is an empty config too", async () => {
+    const root = await project({ "flagon.config.yaml": "# bodyLimit: 5\n" });
+    expect(await load(root)).toMatchObject({ config: {}, filepath: path.join(root, "flagon.config.yaml") });
   });
 
   test("the search never walks up past root: a config in the parent is not found", async () => {
@@ -175,7 +181,10 @@ describe("configFile option", () => {
     const root = await project({ "package.json": JSON.stringify({ flagon: { a: 1 } }) });
     expect((await load(root, "package.json")).config).toEqual({ a: 1 });
     const bare = await project({ "package.json": JSON.stringify({ name: "x" }) });
-    expect(await load(bare, "package.json")).toMatchObject({ config: {}, filepath: path.join(bare, "package.json") });
+    expect(await load(bare, "package.json")).toMatchObject({
+      config: {},
+      filepath: path.join(bare, "package.json"),
+    });
   });
 
   test("a named file with an unknown extension is an error naming it", async () => {
@@ -221,7 +230,9 @@ describe("bad config files", () => {
   });
 
   test("a config function that throws names the file and keeps the cause", async () => {
-    const root = await project({ "flagon.config.mjs": "export default () => { throw new Error('no db url'); };" });
+    const root = await project({
+      "flagon.config.mjs": "export default () => { throw new Error('no db url'); };",
+    });
     const error = await loadError(root);
     expect(error.message).toContain(path.join(root, "flagon.config.mjs"));
     expect(error.message).toContain("no db url");
@@ -252,7 +263,8 @@ describe("bad config files", () => {
 
   test("file JSON cannot pollute Object.prototype", async () => {
     const root = await project({
-      "flagon.config.json": '{"__proto__": {"polluted": 1}, "cors": {"__proto__": {"polluted": 1}, "maxAge": 1}}',
+      "flagon.config.json":
+        '{"__proto__": {"polluted": 1}, "cors": {"__proto__": {"polluted": 1}, "maxAge": 1}}',
     });
     const { config } = await load(root);
     expect(config).toEqual({ cors: { maxAge: 1 } });
@@ -261,7 +273,9 @@ describe("bad config files", () => {
   });
 
   test("file YAML cannot pollute Object.prototype", async () => {
-    const root = await project({ "flagon.config.yaml": "__proto__:\n  polluted: 1\nconstructor:\n  prototype:\n    polluted: 1\n" });
+    const root = await project({
+      "flagon.config.yaml": "__proto__:\n  polluted: 1\nconstructor:\n  prototype:\n    polluted: 1\n",
+    });
     expect((await load(root)).config).toEqual({});
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
@@ -270,7 +284,9 @@ describe("bad config files", () => {
 describe("fileError", () => {
   test("a .ts config without the typescript package says to install it", () => {
     const missing = Object.assign(
-      new Error("Cannot find package 'typescript' imported from /app/node_modules/cosmiconfig/dist/loaders.js"),
+      new Error(
+        "Cannot find package 'typescript' imported from /app/node_modules/cosmiconfig/dist/loaders.js",
+      ),
       { code: "ERR_MODULE_NOT_FOUND" },
     );
     const error = fileError("/app/flagon.config.ts", missing, false);
@@ -280,8 +296,12 @@ describe("fileError", () => {
   });
 
   test("other module-not-found errors are reported as they are", () => {
-    const missing = Object.assign(new Error("Cannot find package 'dotenv'"), { code: "ERR_MODULE_NOT_FOUND" });
-    expect(fileError("/app/flagon.config.ts", missing, false).message).toContain("Cannot find package 'dotenv'");
+    const missing = Object.assign(new Error("Cannot find package 'dotenv'"), {
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+    expect(fileError("/app/flagon.config.ts", missing, false).message).toContain(
+      "Cannot find package 'dotenv'",
+    );
   });
 });
 
@@ -289,10 +309,19 @@ describe("jsonReason", () => {
   test.each<[string, string]>([
     ['Unexpected token \'h\', "{"a": hunter2}" is not valid JSON', "Unexpected token"],
     ["Unexpected token h in JSON at position 6", "Unexpected token at line 1, column 7"],
-    ["Expected ',' or '}' after property value in JSON at position 6", "Expected ',' or '}' after property value at line 1, column 7"],
-    ["Expected double-quoted property name in JSON at position 6 (line 1 column 7)", "Expected double-quoted property name at line 1, column 7"],
+    [
+      "Expected ',' or '}' after property value in JSON at position 6",
+      "Expected ',' or '}' after property value at line 1, column 7",
+    ],
+    [
+      "Expected double-quoted property name in JSON at position 6 (line 1 column 7)",
+      "Expected double-quoted property name at line 1, column 7",
+    ],
     ["Unexpected end of JSON input", "Unexpected end of JSON input"],
-    ["Unexpected non-whitespace character after JSON at position 6", "Unexpected non-whitespace character after JSON at line 1, column 7"],
+    [
+      "Unexpected non-whitespace character after JSON at position 6",
+      "Unexpected non-whitespace character after JSON at line 1, column 7",
+    ],
     ['"[object Object]" is not valid JSON', "not valid JSON"],
   ])("%s → %s", (message, reason) => {
     expect(jsonReason(message, '{"a": hunter2}')).toBe(reason);

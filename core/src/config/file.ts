@@ -25,6 +25,12 @@ export const CONFIG_SEARCH_PLACES: readonly string[] = Object.freeze([
   "flagon.config.yml",
 ]);
 
+/**
+ * What the JSON loader returns for a file that holds `null`: cosmiconfig takes a loader's null
+ * to mean "no config here, look further", but a JSON config that says null is a mistake.
+ */
+const NULL_CONTENT: object = Object.freeze({});
+
 /** Config files that are modules: their default export is the config, or a function making it. */
 const MODULE_EXTENSIONS: ReadonlySet<string> = new Set([".js", ".mjs", ".cjs", ".ts"]);
 
@@ -73,6 +79,9 @@ export async function readConfigFile(
 }
 
 async function toConfig(filepath: string, raw: unknown): Promise<Record<string, unknown>> {
+  if (raw === NULL_CONTENT) {
+    throw invalid(`config file ${filepath} must hold a plain object of settings, not null`);
+  }
   let value = raw;
   if (MODULE_EXTENSIONS.has(path.extname(filepath))) {
     if (value === undefined) {
@@ -81,7 +90,7 @@ async function toConfig(filepath: string, raw: unknown): Promise<Record<string, 
       );
     }
     try {
-      value = await value;
+      value = await Promise.resolve(value); // a default export may be a promise
       if (typeof value === "function") value = await (value as () => unknown)();
     } catch (error) {
       throw invalid(`config file ${filepath}: its config function failed: ${messageOf(error)}`, error);
@@ -126,7 +135,10 @@ class ConfigSyntaxError extends Error {
 
 const loadJson: Loader = (_filepath, content) => {
   try {
-    return JSON.parse(content, (key, value: unknown) => (UNSAFE_KEYS.has(key) ? undefined : value)) as unknown;
+    const parsed: unknown = JSON.parse(content, (key, value: unknown) =>
+      UNSAFE_KEYS.has(key) ? undefined : value,
+    );
+    return parsed ?? NULL_CONTENT;
   } catch (error) {
     throw new ConfigSyntaxError(`invalid JSON: ${jsonReason(messageOf(error), content)}`);
   }
@@ -134,8 +146,9 @@ const loadJson: Loader = (_filepath, content) => {
 
 const loadYaml: Loader = (filepath, content) => {
   try {
+    // js-yaml gives null for a file of comments only: that is an empty config, like an empty file.
     const loaded: unknown = defaultLoaders[".yaml"](filepath, content);
-    return loaded;
+    return loaded ?? undefined;
   } catch (error) {
     throw new ConfigSyntaxError(`invalid YAML: ${yamlReason(error)}`);
   }

@@ -57,7 +57,7 @@ describe("describeValue", () => {
     [new Map(), "[Map]"],
     [function handler() {}, "[Function handler]"],
   ])("%s → %s", (value, text) => {
-    expect(describeValue("someKey", value)).toBe(text);
+    expect(describeValue("value", value)).toBe(text);
   });
 
   test("a secret key's value is redacted whatever it is", () => {
@@ -76,7 +76,12 @@ describe("describeValue", () => {
   test("long, deep and circular values stay short and finite", () => {
     expect(describeValue("a", "x".repeat(1000)).length).toBeLessThanOrEqual(200);
     expect(describeValue("a", { b: { c: { d: { e: 1 } } } })).toBe('{"b":{"c":{"d":{…}}}}');
-    expect(describeValue("a", Array.from({ length: 20 }, (_, i) => i))).toBe("[0,1,2,3,4,5,6,7,8,9,…]");
+    expect(
+      describeValue(
+        "a",
+        Array.from({ length: 20 }, (_, i) => i),
+      ),
+    ).toBe("[0,1,2,3,4,5,6,7,8,9,…]");
     const loop: Record<string, unknown> = {};
     loop["self"] = loop;
     expect(describeValue("a", loop)).toBe('{"self":[Circular]}');

@@ -10,10 +10,7 @@ const SECRET_WORDS = /pass(word)?|secret|token|api[-_]?key|private|credential/i;
  */
 export function isSecretKey(key: string): boolean {
   return (
-    SECRET_WORDS.test(key) ||
-    /^keys?$/i.test(key) ||
-    /[-_.]keys?$/i.test(key) ||
-    /[a-z\d]Keys?$/.test(key) // camelCase: signingKey, cookieKeys
+    SECRET_WORDS.test(key) || /^keys?$/i.test(key) || /[-_.]keys?$/i.test(key) || /[a-z\d]Keys?$/.test(key) // camelCase: signingKey, cookieKeys
   );
 }
 
