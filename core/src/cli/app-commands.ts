@@ -56,7 +56,11 @@ export async function loadApp(location: AppLocation): Promise<LoadedApp> {
     throw new CliError(`${location.shown} does not export a createApp() function`);
   }
   const app = (await (module.createApp as () => unknown)()) as Partial<LoadedApp> | null;
-  if (typeof app?.ready !== "function" || typeof app.close !== "function" || typeof app.commands !== "function") {
+  if (
+    typeof app?.ready !== "function" ||
+    typeof app.close !== "function" ||
+    typeof app.commands !== "function"
+  ) {
     throw new CliError(`createApp() in ${location.shown} did not return a Flagon app`);
   }
   const loaded = app as LoadedApp;

@@ -8,7 +8,13 @@ describe("normalizePluginName", () => {
     ["rate-limit", "flagon-plugin-rate-limit", "rate-limit", "flagon-plugin-rate-limit", "rateLimit"],
     ["@acme/x", "@acme/flagon-plugin-x", "x", "flagon-plugin-x", "x"],
     ["@acme/flagon-plugin-x", "@acme/flagon-plugin-x", "x", "flagon-plugin-x", "x"],
-    ["@my-org/open_api.v3", "@my-org/flagon-plugin-open_api.v3", "open_api.v3", "flagon-plugin-open_api.v3", "openApiV3"],
+    [
+      "@my-org/open_api.v3",
+      "@my-org/flagon-plugin-open_api.v3",
+      "open_api.v3",
+      "flagon-plugin-open_api.v3",
+      "openApiV3",
+    ],
     ["2fa", "flagon-plugin-2fa", "2fa", "flagon-plugin-2fa", "2fa"],
     ["  probe  ", "flagon-plugin-probe", "probe", "flagon-plugin-probe", "probe"],
   ])("%s → %s", (input, packageName, shortName, unscopedName, configKey) => {

@@ -38,7 +38,9 @@ export function normalizePluginName(input: string): PluginName {
     bare = raw.slice(slash + 1);
     checkSegment(scope, `the scope of "${raw}"`);
   } else if (raw.includes("/")) {
-    throw new PluginNameError(`"${raw}" contains "/"; only a scope may be followed by one, as in @scope/name`);
+    throw new PluginNameError(
+      `"${raw}" contains "/"; only a scope may be followed by one, as in @scope/name`,
+    );
   }
   const shortName = bare.startsWith(PLUGIN_PREFIX) ? bare.slice(PLUGIN_PREFIX.length) : bare;
   if (shortName === "") throw new PluginNameError(`"${raw}" has nothing after "${PLUGIN_PREFIX}"`);
@@ -67,5 +69,7 @@ function checkSegment(segment: string, what: string): void {
 
 /** `rate-limit` → `rateLimit`; `.` and `_` separate words as `-` does. */
 export function camelCase(name: string): string {
-  return name.replace(/[-._]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()).replace(/[-._]+$/, "");
+  return name
+    .replace(/[-._]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+    .replace(/[-._]+$/, "");
 }

@@ -34,7 +34,9 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
   }
   if (positionals.length !== 1) {
     throw new UsageError(
-      positionals.length === 0 ? "plugin new needs a name: flagon plugin new <name>" : "plugin new takes one name",
+      positionals.length === 0
+        ? "plugin new needs a name: flagon plugin new <name>"
+        : "plugin new takes one name",
     );
   }
   let name;

@@ -187,7 +187,10 @@ describe("flagon plugin new", () => {
   });
 
   it("refuses a folder that is not empty unless --force", async () => {
-    await writeFiles({ "flagon-plugin-probe/README.md": "mine\n", "flagon-plugin-probe/notes.txt": "keep\n" });
+    await writeFiles({
+      "flagon-plugin-probe/README.md": "mine\n",
+      "flagon-plugin-probe/notes.txt": "keep\n",
+    });
 
     const refused = await cli("plugin", "new", "probe");
     expect(refused.code).toBe(1);
@@ -197,7 +200,9 @@ describe("flagon plugin new", () => {
 
     const forced = await cli("plugin", "new", "probe", "--force");
     expect(forced.code).toBe(0);
-    expect(await readFile(path.join(tmp, "flagon-plugin-probe/README.md"), "utf8")).toContain("# flagon-plugin-probe");
+    expect(await readFile(path.join(tmp, "flagon-plugin-probe/README.md"), "utf8")).toContain(
+      "# flagon-plugin-probe",
+    );
     expect(await readFile(path.join(tmp, "flagon-plugin-probe/notes.txt"), "utf8")).toBe("keep\n");
   });
 
@@ -303,7 +308,8 @@ describe("commands added by the app's plugins", () => {
 
   it("still shows the built-in commands when the app cannot be loaded, with one line about it", async () => {
     await writeFiles({
-      "dist/app.js": "export function createApp() { return { ready: async () => { throw new Error('no database'); }, close: async () => {}, commands: () => [] }; }\n",
+      "dist/app.js":
+        "export function createApp() { return { ready: async () => { throw new Error('no database'); }, close: async () => {}, commands: () => [] }; }\n",
     });
     const { code, stdout } = await cli("--help");
     expect(code).toBe(0);
@@ -351,5 +357,6 @@ export async function createApp() {
       expect(help.stdout).toMatch(/ {2}seed +Fill the database/);
     },
   );
-  if (!coreBuilt) console.warn("skipped the real-core CLI test: core/dist/index.js is missing (npm run build)");
+  if (!coreBuilt)
+    console.warn("skipped the real-core CLI test: core/dist/index.js is missing (npm run build)");
 });

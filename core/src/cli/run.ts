@@ -10,7 +10,7 @@ import {
   locateApp,
 } from "./app-commands.js";
 import { CliError, type CliIO, columns, errorMessage, print, UsageError } from "./io.js";
-import { pluginNew, pluginNewHelp } from "./plugin-new.js";
+import { pluginNew } from "./plugin-new.js";
 
 export type { CliIO } from "./io.js";
 
@@ -143,8 +143,9 @@ async function runCommand(
 ): Promise<number> {
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    const known = commands.length === 0 ? "it adds none" : `it has: ${commands.map((c) => c.name).join(", ")}`;
-    throw new UsageError(`unknown command "${name}" (not built in, and the app ${known})`);
+    const known =
+      commands.length === 0 ? "the app adds none" : `the app has: ${commands.map((c) => c.name).join(", ")}`;
+    throw new UsageError(`unknown command "${name}" (not built in, and ${known})`);
   }
   const end = args.indexOf("--");
   const own = end === -1 ? args : args.slice(0, end);

@@ -21,15 +21,19 @@ describe("coreRangeFor", () => {
 
 describe("plugin templates", () => {
   // Names whose config key is not a plain identifier must still give valid TypeScript.
-  it.each(["probe", "rate-limit", "2fa", "@acme/open_api.v3"])("%s gives syntactically valid TypeScript", (name) => {
-    for (const [path, contents] of files(name)) {
-      if (!path.endsWith(".ts")) continue;
-      const out = ts.transpileModule(contents, { fileName: path, reportDiagnostics: true });
-      expect(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")) ?? [], path).toEqual(
-        [],
-      );
-    }
-  });
+  it.each(["probe", "rate-limit", "2fa", "@acme/open_api.v3"])(
+    "%s gives syntactically valid TypeScript",
+    (name) => {
+      for (const [path, contents] of files(name)) {
+        if (!path.endsWith(".ts")) continue;
+        const out = ts.transpileModule(contents, { fileName: path, reportDiagnostics: true });
+        expect(
+          out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")) ?? [],
+          path,
+        ).toEqual([]);
+      }
+    },
+  );
 
   it("gives valid JSON files", () => {
     for (const [path, contents] of files("probe")) {

@@ -272,10 +272,11 @@ Options given to \`app.register\` win over the config section; environment varia
 
 ## Options
 
-| option   | type   | default          | what it does                     |
-| -------- | ------ | ---------------- | -------------------------------- |
-| \`header\` | string | \`"x-${v.shortName}"\` | the name of the response header  |
-| \`value\`  | string | \`"on"\`           | the value of the response header |
+${markdownTable([
+  ["option", "type", "default", "what it does"],
+  ["`header`", "string", `\`"x-${v.shortName}"\``, "the name of the response header"],
+  ["`value`", "string", '`"on"`', "the value of the response header"],
+])}
 
 A bad value stops the app at start-up with \`FLAGON_ERR_INVALID_CONFIG\` and a message naming
 \`config.${v.configKey}.<option>\`.
@@ -305,6 +306,15 @@ Flagon finds community plugins by convention:
 Pick a license, then \`npm publish\` (\`prepublishOnly\` builds and tests first). Only \`dist/\` is
 published.
 `;
+}
+
+/** A Markdown table with aligned columns; the first row is the header. */
+function markdownTable(rows: ReadonlyArray<readonly string[]>): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  const [head = [], ...body] = rows;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 /** `rateLimit` → `RATE_LIMIT`, as in `FLAGON_RATE_LIMIT__VALUE`. */
