@@ -76,7 +76,11 @@ async function runEntry(ctx: Context, hooks: readonly ((ctx: Context) => unknown
   return undefined;
 }
 
-async function route(ctx: Context, deps: DispatchDeps, setHooks: (hooks: Hooks) => void): Promise<FlagonResponse> {
+async function route(
+  ctx: Context,
+  deps: DispatchDeps,
+  setHooks: (hooks: Hooks) => void,
+): Promise<FlagonResponse> {
   const { request } = ctx;
   if (deps.onRequest.length > 0) {
     const early = await runEntry(ctx, deps.onRequest);
@@ -115,7 +119,10 @@ async function route(ctx: Context, deps: DispatchDeps, setHooks: (hooks: Hooks) 
   }
 }
 
-function findHandler(error: unknown, handlers: ReadonlyMap<ErrorKey, ErrorHandler>): ErrorHandler | undefined {
+function findHandler(
+  error: unknown,
+  handlers: ReadonlyMap<ErrorKey, ErrorHandler>,
+): ErrorHandler | undefined {
   if (handlers.size === 0) return undefined;
   if (error !== null && typeof error === "object") {
     for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
@@ -127,7 +134,12 @@ function findHandler(error: unknown, handlers: ReadonlyMap<ErrorKey, ErrorHandle
 }
 
 /** onError hooks first, then the app's error handlers, then the default page. */
-async function handleError(ctx: Context, error: unknown, deps: DispatchDeps, hooks: Hooks): Promise<FlagonResponse> {
+async function handleError(
+  ctx: Context,
+  error: unknown,
+  deps: DispatchDeps,
+  hooks: Hooks,
+): Promise<FlagonResponse> {
   if (!(error instanceof HttpError) || error.status >= 500) {
     ctx.log.error({ err: error, method: ctx.request.method, path: ctx.request.path }, "request failed");
   }

@@ -8,7 +8,7 @@ import type { Provider } from "../di/providers.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
-import { Context, type ContextHost, type UrlForOptions } from "../http/context.js";
+import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
@@ -84,7 +84,7 @@ export class Flagon implements ContextHost {
   private readonly ownLogger: boolean;
   private readonly di = new AppContainer();
   private readonly hooks = new HookRegistry();
-  private readonly pluginQueue = new PluginQueue(this);
+  private readonly pluginQueue = new PluginQueue(this, this.hooks);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
   private readonly errorHandlers = new Map<ErrorKey, ErrorHandler>();
@@ -106,7 +106,7 @@ export class Flagon implements ContextHost {
     this.converters = { ...builtinConverters, ...options.converters };
     this.container = this.di.container;
     for (const provider of options.providers ?? []) this.di.addProvider(provider);
-    for (const entry of options.plugins ?? []) this.pluginQueue.add(entry);
+    for (const entry of options.plugins ?? []) this.pluginQueue.add(entry, this.hooks.reserve());
     this.ownLogger = !isLogger(options.logger);
     if (options.logger === false) this.log = pino({ enabled: false });
     else if (isLogger(options.logger)) this.log = options.logger;
@@ -183,7 +183,7 @@ export class Flagon implements ContextHost {
   /** Registers a plugin; plugins run in order during `ready()`. */
   register<Options>(plugin: FlagonPlugin<Options, Flagon>, options?: Partial<Options>): this {
     this.assertOpen(`register plugin ${plugin.name}`);
-    this.pluginQueue.add([plugin as FlagonPlugin<unknown, never>, options]);
+    this.pluginQueue.add([plugin as FlagonPlugin<unknown, never>, options], this.hooks.reserve());
     return this;
   }
 
@@ -270,6 +270,20 @@ export class Flagon implements ContextHost {
     return new TestClient(this);
   }
 
+  /**
+   * The route a request with this method and path would reach (HEAD finds GET), or undefined.
+   * For hooks that run before routing, e.g. a CORS preflight asking about another method.
+   */
+  matchRoute(method: string, path: string): RouteInfo | undefined {
+    try {
+      const match = this.built("match routes").table.router.match(method.toUpperCase(), path);
+      return match.kind === "found" ? match.route.info : undefined;
+    } catch (error) {
+      if (error instanceof FlagonError) throw error;
+      return undefined; // a path the router refuses (bad percent-encoding) matches nothing
+    }
+  }
+
   /** Every route, as `{ methods, path, endpoint }`. The app must be ready. */
   routes(): RouteListing[] {
     const byKey = new Map<string, { methods: string[]; path: string; endpoint: string }>();
@@ -289,11 +303,19 @@ export class Flagon implements ContextHost {
    * @example
    * app.urlFor("Todos.show", { id: 3, q: "a b" }); // "/todos/3?q=a+b"
    */
-  urlFor(endpoint: string, params?: Record<string, unknown>, options: UrlForOptions = {}, ctx?: Context): string {
+  urlFor(
+    endpoint: string,
+    params?: Record<string, unknown>,
+    options: UrlForOptions = {},
+    ctx?: Context,
+  ): string {
     return buildUrl(this.built("build URLs").table.endpoints, endpoint, params, options, () => {
       if (ctx) return `${ctx.request.protocol}://${ctx.request.host}`;
       if (this.config.serverName === undefined) {
-        throw new FlagonError(ErrorCodes.URL_BUILD, "an external URL outside a request needs config.serverName");
+        throw new FlagonError(
+          ErrorCodes.URL_BUILD,
+          "an external URL outside a request needs config.serverName",
+        );
       }
       return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}`;
     });
@@ -339,7 +361,11 @@ export class Flagon implements ContextHost {
   }
 
   private built(what: string): DispatchDeps {
-    if (!this.deps) throw new FlagonError(ErrorCodes.APP_STATE, `cannot ${what} before the app is ready: await app.ready()`);
+    if (!this.deps)
+      throw new FlagonError(
+        ErrorCodes.APP_STATE,
+        `cannot ${what} before the app is ready: await app.ready()`,
+      );
     return this.deps;
   }
 

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isSecretKey, type LoadedConfig, mergeConfig } from "../config/index.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import type { HookRegistry, Slot } from "../hooks/registry.js";
 import { checkPluginCompatibility, type FlagonPlugin, importPlugin, runRegister } from "./plugins.js";
 
 /** What the queue needs of the app: its config and root, and itself to hand to `register`. */
@@ -56,16 +57,20 @@ function has(value: unknown, path: readonly string[]): boolean {
 export class PluginQueue {
   /** Registered plugins so far: name → version. */
   readonly registered = new Map<string, string | undefined>();
-  private pending: Array<[AnyPlugin, unknown]> = [];
-  private nested: Array<[AnyPlugin, unknown]> | undefined;
+  private pending: Array<[AnyPlugin, unknown, Slot]> = [];
+  private nested: Array<[AnyPlugin, unknown, Slot]> | undefined;
 
-  constructor(private readonly app: PluginApp) {}
+  constructor(
+    private readonly app: PluginApp,
+    private readonly hooks: HookRegistry,
+  ) {}
 
-  add(entry: PluginEntry): void {
-    const pair: [AnyPlugin, unknown] = Array.isArray(entry)
-      ? [(entry as readonly [AnyPlugin, unknown?])[0], (entry as readonly [AnyPlugin, unknown?])[1]]
+  /** Queues a plugin; `slot` is its place in hook order (where `register` was called). */
+  add(entry: PluginEntry, slot: Slot): void {
+    const [plugin, options] = Array.isArray(entry)
+      ? (entry as readonly [AnyPlugin, unknown?])
       : [entry as AnyPlugin, undefined];
-    (this.nested ?? this.pending).push(pair);
+    (this.nested ?? this.pending).push([plugin, options, slot]);
   }
 
   async run(loaded: LoadedConfig): Promise<void> {
@@ -73,16 +78,19 @@ export class PluginQueue {
     this.pending = [];
     const timeout = this.timeout();
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const [plugin, given] = next;
+      const [plugin, given, slot] = next;
       checkPluginCompatibility(plugin, this.registered);
       const options = await this.optionsFor(plugin, given, loaded);
       this.registered.set(plugin.name, plugin.version);
       this.nested = [];
+      const outer = this.hooks.current;
+      this.hooks.current = slot;
       try {
         await runRegister(() => plugin.register(this.app as never, options as never), plugin.name, timeout);
         queue.unshift(...this.nested);
       } finally {
         this.nested = undefined;
+        this.hooks.current = outer;
       }
     }
   }
@@ -90,20 +98,26 @@ export class PluginQueue {
   private timeout(): number {
     const value = this.app.config["pluginTimeout"] ?? DEFAULT_TIMEOUT;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-      throw new FlagonError(ErrorCodes.INVALID_CONFIG, `config.pluginTimeout must be a positive whole number of milliseconds`);
+      throw new FlagonError(
+        ErrorCodes.INVALID_CONFIG,
+        `config.pluginTimeout must be a positive whole number of milliseconds`,
+      );
     }
     return value;
   }
 
   /** `plugins: ["flagon-plugin-x", ["@flagon/cache", { ttl: 60 }]]` in the config file. */
-  private async fromConfigFile(loaded: LoadedConfig): Promise<Array<[AnyPlugin, unknown]>> {
+  private async fromConfigFile(loaded: LoadedConfig): Promise<Array<[AnyPlugin, unknown, Slot]>> {
     const list = loaded.config["plugins"];
     if (list === undefined) return [];
     const where = loaded.sourceOf(["plugins"]).label;
     if (!Array.isArray(list)) {
-      throw new FlagonError(ErrorCodes.INVALID_CONFIG, `config.plugins (from ${where}) must be a list of package names`);
+      throw new FlagonError(
+        ErrorCodes.INVALID_CONFIG,
+        `config.plugins (from ${where}) must be a list of package names`,
+      );
     }
-    const out: Array<[AnyPlugin, unknown]> = [];
+    const out: Array<[AnyPlugin, unknown, Slot]> = [];
     for (const item of list as unknown[]) {
       const [name, options] = Array.isArray(item) ? (item as unknown[]) : [item];
       if (typeof name !== "string") {
@@ -112,7 +126,11 @@ export class PluginQueue {
           `config.plugins (from ${where}) must list package names or [name, options] pairs`,
         );
       }
-      out.push([(await importPlugin(name, this.app.root)) as AnyPlugin, options]);
+      out.push([
+        (await importPlugin(name, this.app.root)) as AnyPlugin,
+        options,
+        this.hooks.configFileSlot.next(),
+      ]);
     }
     return out;
   }
@@ -130,9 +148,17 @@ export class PluginQueue {
     const lines = result.issues.map((issue) => {
       const path = issuePath(issue);
       const full = key === undefined ? path : [key, ...path];
-      const source = has(given, path) ? `options given to register ${plugin.name}` : loaded.sourceOf(full).label;
-      const name = key === undefined ? `options of plugin ${plugin.name}${path.length ? `.${path.join(".")}` : ""}` : `config.${full.join(".")}`;
-      return `${name}: ${scrub(issue.message, path, merged)} (from ${source})`;
+      const source =
+        valueAt(merged, path) === undefined
+          ? "not set"
+          : path.length > 0 && has(given, path)
+            ? `from the options given to register ${plugin.name}`
+            : `from ${loaded.sourceOf(full).label}`;
+      const name =
+        key === undefined
+          ? `options of plugin ${plugin.name}${path.length ? `.${path.join(".")}` : ""}`
+          : `config.${full.join(".")}`;
+      return `${name}: ${scrub(issue.message, path, merged)} (${source})`;
     });
     throw new FlagonError(ErrorCodes.INVALID_CONFIG, lines.join("; "));
   }

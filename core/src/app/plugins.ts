@@ -16,8 +16,11 @@ export interface PluginDefinition<Options, App = Flagon> {
   version?: string;
   /** The semver range of @flagon/core the plugin supports. */
   core?: string;
-  /** Plugins that must be registered before this one, by name, with semver ranges. */
-  dependencies?: Readonly<Record<string, string>>;
+  /**
+   * Plugins that must be registered before this one, with semver ranges:
+   * `{ "@flagon/database": "^1.0.0" }`, or a list of `"name"` / `"name@range"`.
+   */
+  dependencies?: Readonly<Record<string, string>> | readonly string[];
   /** The plugin's section of the app config; merged under the options given to `register`. */
   configKey?: string;
   /** Validates (and may default) the merged options; its output is what `register` gets. */
@@ -56,7 +59,18 @@ export function isPlugin(value: unknown): value is FlagonPlugin<unknown, never> 
 }
 
 /** The version of this @flagon/core (same relative path from src/ and dist/). */
-export const CORE_VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+export const CORE_VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string })
+  .version;
+
+/** `["a", "@s/b@^2"]` or `{ a: "*", "@s/b": "^2" }` → name/range pairs. */
+function dependencyRanges(dependencies: PluginDefinition<unknown>["dependencies"]): Array<[string, string]> {
+  if (dependencies === undefined) return [];
+  if (!Array.isArray(dependencies)) return Object.entries(dependencies as Record<string, string>);
+  return (dependencies as readonly string[]).map((spec) => {
+    const at = spec.indexOf("@", 1);
+    return at === -1 ? [spec, "*"] : [spec.slice(0, at), spec.slice(at + 1)];
+  });
+}
 
 /** Checks a plugin's core range and dependencies against what is registered so far. */
 export function checkPluginCompatibility(
@@ -66,13 +80,16 @@ export function checkPluginCompatibility(
   if (registered.has(plugin.name)) {
     throw new FlagonError(ErrorCodes.PLUGIN_DUPLICATE, `plugin ${plugin.name} is registered twice`);
   }
-  if (plugin.core !== undefined && !semver.satisfies(CORE_VERSION, plugin.core, { includePrerelease: true })) {
+  if (
+    plugin.core !== undefined &&
+    !semver.satisfies(CORE_VERSION, plugin.core, { includePrerelease: true })
+  ) {
     throw new FlagonError(
       ErrorCodes.PLUGIN_VERSION,
       `plugin ${plugin.name} supports @flagon/core ${plugin.core}, but this is ${CORE_VERSION}`,
     );
   }
-  for (const [name, range] of Object.entries(plugin.dependencies ?? {})) {
+  for (const [name, range] of dependencyRanges(plugin.dependencies)) {
     if (!registered.has(name)) {
       throw new FlagonError(
         ErrorCodes.PLUGIN_DEPENDENCY,
@@ -80,7 +97,10 @@ export function checkPluginCompatibility(
       );
     }
     const version = registered.get(name);
-    if (range !== "*" && (version === undefined || !semver.satisfies(version, range, { includePrerelease: true }))) {
+    if (
+      range !== "*" &&
+      (version === undefined || !semver.satisfies(version, range, { includePrerelease: true }))
+    ) {
       throw new FlagonError(
         ErrorCodes.PLUGIN_VERSION,
         `plugin ${plugin.name} needs ${name} ${range}, but ${version === undefined ? "it declares no version" : `${version} is registered`}`,
@@ -90,11 +110,20 @@ export function checkPluginCompatibility(
 }
 
 /** Runs one plugin's register with a deadline; any failure names the plugin. */
-export async function runRegister(run: () => void | Promise<void>, name: string, timeout: number): Promise<void> {
+export async function runRegister(
+  run: () => void | Promise<void>,
+  name: string,
+  timeout: number,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new FlagonError(ErrorCodes.PLUGIN_TIMEOUT, `plugin ${name} did not finish registering within ${timeout} ms`));
+      reject(
+        new FlagonError(
+          ErrorCodes.PLUGIN_TIMEOUT,
+          `plugin ${name} did not finish registering within ${timeout} ms`,
+        ),
+      );
     }, timeout);
   });
   try {
@@ -102,11 +131,16 @@ export async function runRegister(run: () => void | Promise<void>, name: string,
   } catch (error) {
     // Errors about plugins (a nested plugin's checks, the timeout) and config errors already
     // name their subject; anything else is this plugin's register failing.
-    if (error instanceof FlagonError && (error.code.startsWith("FLAGON_ERR_PLUGIN_") || error.code === ErrorCodes.INVALID_CONFIG)) {
+    if (
+      error instanceof FlagonError &&
+      (error.code.startsWith("FLAGON_ERR_PLUGIN_") || error.code === ErrorCodes.INVALID_CONFIG)
+    ) {
       throw error;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new FlagonError(ErrorCodes.PLUGIN_REGISTER, `plugin ${name} failed to register: ${reason}`, { cause: error });
+    throw new FlagonError(ErrorCodes.PLUGIN_REGISTER, `plugin ${name} failed to register: ${reason}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -119,9 +153,13 @@ export async function importPlugin(name: string, root: string): Promise<FlagonPl
   try {
     resolved = require.resolve(name);
   } catch (error) {
-    throw new FlagonError(ErrorCodes.PLUGIN_IMPORT, `cannot find plugin package "${name}" from ${root}; is it installed?`, {
-      cause: error,
-    });
+    throw new FlagonError(
+      ErrorCodes.PLUGIN_IMPORT,
+      `cannot find plugin package "${name}" from ${root}; is it installed?`,
+      {
+        cause: error,
+      },
+    );
   }
   const module = (await import(pathToFileURL(resolved).href)) as { default?: unknown; plugin?: unknown };
   const plugin = module.default ?? module.plugin;

@@ -205,7 +205,10 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         },
         handler,
         (parsed) => controllerInvoker(cls, record.propertyKey, sources, parsed),
-        { classHooks: scopedHooks(cls), methodHooks: scopedHooks(cls.prototype as object, record.propertyKey) },
+        {
+          classHooks: scopedHooks(cls),
+          methodHooks: scopedHooks(cls.prototype as object, record.propertyKey),
+        },
       );
     }
   }

@@ -33,4 +33,11 @@ export type HookName = keyof HookSignatures;
 export const ROUTE_HOOKS = ["preHandler", "onSend", "onResponse", "onError"] as const;
 export type RouteHookName = (typeof ROUTE_HOOKS)[number];
 
-export const HOOK_NAMES: readonly HookName[] = ["onRequest", ...ROUTE_HOOKS, "onRoute", "onReady", "onListen", "onClose"];
+export const HOOK_NAMES: readonly HookName[] = [
+  "onRequest",
+  ...ROUTE_HOOKS,
+  "onRoute",
+  "onReady",
+  "onListen",
+  "onClose",
+];

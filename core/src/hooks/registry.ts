@@ -11,6 +11,30 @@ export interface HookOptions {
 interface Entry {
   readonly fn: (...args: never[]) => unknown;
   readonly appliesTo: ((route: RouteInfo) => boolean) | undefined;
+  /** Where in the source order it was added (see `Slot`). */
+  readonly position: readonly number[];
+}
+
+/**
+ * A place in registration order. Plugins register during `ready()`, but their hooks take the
+ * place where `app.register()` was called: a plugin registered before an `app.addHook` call
+ * runs its hooks first, as the source reads.
+ */
+export class Slot {
+  private children = 0;
+  constructor(readonly position: readonly number[]) {}
+  next(): Slot {
+    this.children += 1;
+    return new Slot([...this.position, this.children]);
+  }
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
 }
 
 /** The hooks one route runs, exit hooks already in reverse order. */
@@ -19,15 +43,38 @@ export type RouteHooks = Readonly<HookLists>;
 /** The app's hooks, by name, in registration order. */
 export class HookRegistry {
   private readonly entries = new Map<HookName, Entry[]>(HOOK_NAMES.map((name) => [name, []]));
+  /** Top-level order: slot 0 holds plugins listed in the config file, code starts at 1. */
+  private readonly top = new Slot([]);
+  /** The slot new hooks go into: the top level, or the plugin being registered. */
+  current: Slot = this.top;
+  readonly configFileSlot = this.top.next();
+
+  /** Reserves the next place at the current level (for `app.register`). */
+  reserve(): Slot {
+    return this.current.next();
+  }
 
   add<N extends HookName>(name: N, fn: HookSignatures[N], options: HookOptions = {}): void {
     const list = this.entries.get(name);
-    if (!list) throw new FlagonError(ErrorCodes.HOOK, `unknown hook "${String(name)}"; hooks are ${HOOK_NAMES.join(", ")}`);
-    if (typeof fn !== "function") throw new FlagonError(ErrorCodes.HOOK, `the ${name} hook must be a function`);
+    if (!list)
+      throw new FlagonError(
+        ErrorCodes.HOOK,
+        `unknown hook "${String(name)}"; hooks are ${HOOK_NAMES.join(", ")}`,
+      );
+    if (typeof fn !== "function")
+      throw new FlagonError(ErrorCodes.HOOK, `the ${name} hook must be a function`);
     if (options.appliesTo !== undefined && !(ROUTE_HOOKS as readonly string[]).includes(name)) {
-      throw new FlagonError(ErrorCodes.HOOK, `${name} hooks cannot be limited with appliesTo; they run for every request`);
+      throw new FlagonError(
+        ErrorCodes.HOOK,
+        `${name} hooks cannot be limited with appliesTo; they run for every request`,
+      );
     }
-    list.push({ fn: fn as Entry["fn"], appliesTo: options.appliesTo });
+    list.push({
+      fn: fn as Entry["fn"],
+      appliesTo: options.appliesTo,
+      position: this.current.next().position,
+    });
+    list.sort((a, b) => compare(a.position, b.position));
   }
 
   /** Every hook of an app-level name (onRequest, onRoute, onReady, onListen, onClose), in registration order. */

@@ -25,7 +25,8 @@ export function emptyHookLists(): HookLists {
 export function UseHooks(hooks: ScopedHooks): ClassDecorator & MethodDecorator {
   return (target: object, propertyKey?: string | symbol) => {
     const list =
-      (Reflect.getOwnMetadata(SCOPED, target, propertyKey as string) as HookLists | undefined) ?? emptyHookLists();
+      (Reflect.getOwnMetadata(SCOPED, target, propertyKey as string) as HookLists | undefined) ??
+      emptyHookLists();
     for (const name of Object.keys(hooks) as (keyof ScopedHooks)[]) {
       if (!(name in list)) {
         throw new FlagonError(
@@ -44,5 +45,8 @@ export function UseHooks(hooks: ScopedHooks): ClassDecorator & MethodDecorator {
 
 /** Hooks declared with `@UseHooks` on a class (no property key) or on one of its methods. */
 export function scopedHooks(target: object, propertyKey?: string): HookLists {
-  return (Reflect.getOwnMetadata(SCOPED, target, propertyKey as string) as HookLists | undefined) ?? emptyHookLists();
+  return (
+    (Reflect.getOwnMetadata(SCOPED, target, propertyKey as string) as HookLists | undefined) ??
+    emptyHookLists()
+  );
 }

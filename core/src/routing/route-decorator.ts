@@ -52,7 +52,8 @@ export function createRouteDecorator<TArgs extends unknown[], TValue>(
       ownMap(target, propertyKey).set(key, value);
       if (options.merge) {
         const owner = propertyKey === undefined ? target : (target as { constructor: object }).constructor;
-        const merges = (Reflect.getOwnMetadata(MERGE, owner) as Map<symbol, unknown> | undefined) ?? new Map();
+        const merges =
+          (Reflect.getOwnMetadata(MERGE, owner) as Map<symbol, unknown> | undefined) ?? new Map();
         merges.set(key, options.merge);
         Reflect.defineMetadata(MERGE, merges, owner);
       }
@@ -66,12 +67,17 @@ export function createRouteDecorator<TArgs extends unknown[], TValue>(
 }
 
 /** A route's metadata: the class's values, with the method's values over them (or merged). */
-export function routeMetadata(cls: abstract new (...args: never[]) => unknown, propertyKey: string): Map<symbol, unknown> {
+export function routeMetadata(
+  cls: abstract new (...args: never[]) => unknown,
+  propertyKey: string,
+): Map<symbol, unknown> {
   const classMap = (Reflect.getOwnMetadata(META, cls) as Map<symbol, unknown> | undefined) ?? new Map();
   const methodMap =
-    (Reflect.getOwnMetadata(META, cls.prototype as object, propertyKey) as Map<symbol, unknown> | undefined) ??
+    (Reflect.getOwnMetadata(META, cls.prototype as object, propertyKey) as
+      Map<symbol, unknown> | undefined) ?? new Map();
+  const merges =
+    (Reflect.getOwnMetadata(MERGE, cls) as Map<symbol, (a: unknown, b: unknown) => unknown> | undefined) ??
     new Map();
-  const merges = (Reflect.getOwnMetadata(MERGE, cls) as Map<symbol, (a: unknown, b: unknown) => unknown> | undefined) ?? new Map();
   const out = new Map(classMap);
   for (const [key, value] of methodMap) {
     const merge = merges.get(key);

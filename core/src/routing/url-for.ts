@@ -29,9 +29,13 @@ export function buildUrl(
     .sort((a, b) => b.parsed.paramNames.length - a.parsed.paramNames.length)[0];
   if (!chosen) {
     const first = candidates[0];
-    if (!first) throw new FlagonError(ErrorCodes.URL_BUILD, `endpoint "${endpoint}" has no ${method ?? ""} route`);
+    if (!first)
+      throw new FlagonError(ErrorCodes.URL_BUILD, `endpoint "${endpoint}" has no ${method ?? ""} route`);
     const missing = first.parsed.paramNames.filter((name) => !given(name));
-    throw new FlagonError(ErrorCodes.URL_BUILD, `endpoint "${endpoint}" needs ${missing.map((n) => `"${n}"`).join(", ")}`);
+    throw new FlagonError(
+      ErrorCodes.URL_BUILD,
+      `endpoint "${endpoint}" needs ${missing.map((n) => `"${n}"`).join(", ")}`,
+    );
   }
   let url = buildPath(chosen.parsed, params);
   const query = new URLSearchParams();
