@@ -183,7 +183,7 @@ export class Flagon implements ContextHost {
   /** Registers a plugin; plugins run in order during `ready()`. */
   register<Options>(plugin: FlagonPlugin<Options, Flagon>, options?: Partial<Options>): this {
     this.assertOpen(`register plugin ${plugin.name}`);
-    this.pluginQueue.add([plugin as FlagonPlugin<unknown, never>, options], this.hooks.reserve());
+    this.pluginQueue.add([plugin, options], this.hooks.reserve());
     return this;
   }
 
@@ -331,7 +331,7 @@ export class Flagon implements ContextHost {
 
   private async start(): Promise<void> {
     this.loaded = await loadConfig({ root: this.root, configFile: this.configFile, code: this.codeConfig });
-    this.currentConfig = resolveConfig(this.loaded.config as CoreConfig);
+    this.currentConfig = resolveConfig(this.loaded.config);
     if (this.ownLogger && this.config.logLevel !== undefined) this.log.level = this.config.logLevel;
     await this.pluginQueue.run(this.loaded);
     const deps = this.build();

@@ -35,8 +35,8 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
 function scrub(message: string, path: readonly string[], merged: unknown): string {
   if (!path.some(isSecretKey)) return message;
   const value = valueAt(merged, path);
-  if (value === undefined || value === null || typeof value === "object") return message;
-  const text = String(value as string | number | boolean);
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return message;
+  const text = String(value);
   return text === "" ? message : message.split(text).join("[redacted]");
 }
 
@@ -86,7 +86,7 @@ export class PluginQueue {
       const outer = this.hooks.current;
       this.hooks.current = slot;
       try {
-        await runRegister(() => plugin.register(this.app as never, options as never), plugin.name, timeout);
+        await runRegister(() => plugin.register(this.app as never, options), plugin.name, timeout);
         queue.unshift(...this.nested);
       } finally {
         this.nested = undefined;
@@ -126,11 +126,7 @@ export class PluginQueue {
           `config.plugins (from ${where}) must list package names or [name, options] pairs`,
         );
       }
-      out.push([
-        (await importPlugin(name, this.app.root)) as AnyPlugin,
-        options,
-        this.hooks.configFileSlot.next(),
-      ]);
+      out.push([await importPlugin(name, this.app.root), options, this.hooks.configFileSlot.next()]);
     }
     return out;
   }
@@ -140,7 +136,7 @@ export class PluginQueue {
     const key = plugin.configKey;
     const section = key === undefined ? undefined : this.app.config[key];
     const merged = mergeConfig(section ?? {}, given ?? {});
-    const schema = plugin.configSchema as StandardSchemaV1 | undefined;
+    const schema = plugin.configSchema;
     if (!schema) return merged;
     let result = schema["~standard"].validate(merged);
     if (result instanceof Promise) result = await result;

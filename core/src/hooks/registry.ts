@@ -70,7 +70,7 @@ export class HookRegistry {
       );
     }
     list.push({
-      fn: fn as Entry["fn"],
+      fn: fn,
       appliesTo: options.appliesTo,
       position: this.current.next().position,
     });

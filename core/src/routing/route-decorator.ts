@@ -71,14 +71,15 @@ export function routeMetadata(
   cls: abstract new (...args: never[]) => unknown,
   propertyKey: string,
 ): Map<symbol, unknown> {
-  const classMap = (Reflect.getOwnMetadata(META, cls) as Map<symbol, unknown> | undefined) ?? new Map();
+  type Merge = (a: unknown, b: unknown) => unknown;
+  const classMap =
+    (Reflect.getOwnMetadata(META, cls) as Map<symbol, unknown> | undefined) ?? new Map<symbol, unknown>();
   const methodMap =
     (Reflect.getOwnMetadata(META, cls.prototype as object, propertyKey) as
-      Map<symbol, unknown> | undefined) ?? new Map();
+      Map<symbol, unknown> | undefined) ?? new Map<symbol, unknown>();
   const merges =
-    (Reflect.getOwnMetadata(MERGE, cls) as Map<symbol, (a: unknown, b: unknown) => unknown> | undefined) ??
-    new Map();
-  const out = new Map(classMap);
+    (Reflect.getOwnMetadata(MERGE, cls) as Map<symbol, Merge> | undefined) ?? new Map<symbol, Merge>();
+  const out = new Map<symbol, unknown>(classMap);
   for (const [key, value] of methodMap) {
     const merge = merges.get(key);
     out.set(key, merge && classMap.has(key) ? merge(classMap.get(key), value) : value);
