@@ -180,6 +180,20 @@ function afterSend(ctx: Context, hooks: Hooks, response: FlagonResponse): () => 
 }
 
 /**
+ * Finishes a response inside the request: a deferred response (a template to render, a file to
+ * open) is built with the context, then the per-request steps registered with
+ * `ctx.beforeSend` run (saving a session). A throw here is an error response like any other.
+ */
+async function complete(ctx: Context, response: FlagonResponse): Promise<FlagonResponse> {
+  let out = response.prepare ? await response.prepare(ctx) : response;
+  for (const step of ctx.takeBeforeSend()) {
+    const replaced = await step(out);
+    if (replaced instanceof FlagonResponse) out = replaced;
+  }
+  return out;
+}
+
+/**
  * One request's life, top to bottom:
  *   onRequest → routing (404, 405, OPTIONS, trailing-slash redirect) → preHandler → handler
  *   → onSend → (the adapter writes) → onResponse
@@ -193,8 +207,15 @@ export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<Flagon
     response = await route(ctx, deps, (routeHooks) => {
       hooks = routeHooks;
     });
+    response = await complete(ctx, response);
   } catch (error) {
     response = await handleError(ctx, error, deps, hooks);
+    try {
+      response = await complete(ctx, response);
+    } catch (second) {
+      ctx.log.error({ err: second }, "completing an error response failed");
+      response = renderError(second, ctx.request.header("accept"), { exposeInternals: deps.exposeInternals });
+    }
   }
   if (hooks.onSend.length > 0) {
     try {

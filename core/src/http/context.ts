@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
+import type { Flagon } from "../app/flagon.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 import type { FlagonRequest } from "./request.js";
-import { ResponseHeaders } from "./response.js";
+import { type FlagonResponse, ResponseHeaders } from "./response.js";
 
 /** A matched route as handlers and hooks see it. */
 export interface RouteInfo {
@@ -66,13 +67,17 @@ export class Context {
   response = new ResponseControls();
   route: RouteInfo | undefined;
 
+  /** The app serving this request. */
+  readonly app: Flagon;
   private readonly host: ContextHost;
   private stateBag: Record<string, unknown> | undefined;
+  private beforeSendSteps: Array<(response: FlagonResponse) => unknown> | undefined;
   private requestId: string | undefined;
   private logger: Logger | undefined;
 
-  constructor(host: ContextHost, request: FlagonRequest) {
-    this.host = host;
+  constructor(app: Flagon, request: FlagonRequest) {
+    this.app = app;
+    this.host = app;
     this.request = request;
   }
 
@@ -84,6 +89,22 @@ export class Context {
   /** An id for this request, for logs and error reports. */
   get id(): string {
     return (this.requestId ??= this.host.nextRequestId());
+  }
+
+  /**
+   * Runs `step` once the response is known and before `onSend` hooks, inside the request (so a
+   * throw becomes an error response). Features use it to finish their work only when they were
+   * used, e.g. a session saves itself only if it was loaded. A returned response replaces it.
+   */
+  beforeSend(step: (response: FlagonResponse) => unknown): void {
+    (this.beforeSendSteps ??= []).push(step);
+  }
+
+  /** @internal The steps registered with `beforeSend`, handed over once. */
+  takeBeforeSend(): Array<(response: FlagonResponse) => unknown> {
+    const steps = this.beforeSendSteps ?? [];
+    this.beforeSendSteps = undefined;
+    return steps;
   }
 
   /** A logger whose lines carry this request's id. */

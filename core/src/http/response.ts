@@ -1,6 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import { Readable } from "node:stream";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import type { Context } from "./context.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 
 export type HeaderValue = string | number | readonly string[];
@@ -108,6 +109,12 @@ export class FlagonResponse {
 
   /** @internal Set by the app: runs the onResponse hooks once the response was written. */
   afterSend: (() => Promise<void>) | undefined;
+
+  /**
+   * For deferred responses (a template, a file): builds the real response with the request's
+   * context, inside the request, before `onSend`. Subclasses implement it.
+   */
+  prepare?(ctx: Context): Promise<FlagonResponse>;
 
   constructor(body: ResponseBody = null, init: ResponseInit = {}) {
     this.body = body;
