@@ -59,6 +59,8 @@ export class Router<T> {
   private readonly root = new Node<T>();
   /** All-static paths, for a look-up without walking the trie. */
   private readonly statics = new Map<string, Map<string, T>>();
+  /** Scratch state of a look-up, reused: `match` is synchronous, so one at a time. */
+  private readonly search = new Search<T>();
 
   /** Adds a route; returns false when that method and path are already taken. */
   add(parsed: ParsedPath, method: string, route: T): boolean {
@@ -104,69 +106,11 @@ export class Router<T> {
       if (route) return { kind: "found", route, params: {} };
     }
     const trailing = rawPath.length > 1 && rawPath.endsWith("/");
-    const inner = trailing ? rawPath.slice(1, -1) : rawPath.slice(1);
-    const segments = inner === "" ? [] : inner.split("/").map(decode);
-
-    let found: { route: T; params: Record<string, unknown> } | undefined;
-    let allow: Set<string> | undefined;
-    // 0: no slashed twin; 1: one exists; 2: one exists and takes this method (beats a 405).
-    let redirect = 0;
-
-    const accept = (table: Map<string, T>, params: Record<string, unknown>): boolean => {
-      const route = table.get(method) ?? (method === "HEAD" ? table.get("GET") : undefined);
-      if (route) {
-        found = { route, params: { ...params } };
-        return true;
-      }
-      allow ??= new Set();
-      for (const m of table.keys()) allow.add(m);
-      return false;
-    };
-
-    const visit = (
-      node: Node<T>,
-      index: number,
-      params: Record<string, unknown>,
-      slashTaken: boolean,
-    ): boolean => {
-      if (index === segments.length) {
-        const wantsSlash = trailing && !slashTaken;
-        const table = wantsSlash ? node.slashRoutes : node.routes;
-        if (table && accept(table, params)) return true;
-        if (!wantsSlash && node.slashRoutes && !slashTaken) {
-          const takes = node.slashRoutes.has(method) || (method === "HEAD" && node.slashRoutes.has("GET"));
-          redirect = Math.max(redirect, takes ? 2 : 1);
-        }
-        return false;
-      }
-      const segment = segments[index] as string;
-      const next = node.statics.get(segment);
-      if (next && visit(next, index + 1, params, slashTaken)) return true;
-      for (const child of node.dynamics) {
-        if (child.converter.multiSegment) {
-          for (let end = index + 1; end <= segments.length; end++) {
-            let text = segments.slice(index, end).join("/");
-            const takesSlash = end === segments.length && trailing;
-            if (takesSlash) text += "/";
-            const value = child.converter.match(text);
-            if (value === NO_MATCH) continue;
-            params[child.name] = value;
-            if (visit(child.node, end, params, takesSlash)) return true;
-            delete params[child.name];
-          }
-          continue;
-        }
-        const value = child.converter.match(segment);
-        if (value === NO_MATCH) continue;
-        params[child.name] = value;
-        if (visit(child.node, index + 1, params, slashTaken)) return true;
-        delete params[child.name];
-      }
-      return false;
-    };
-
-    visit(this.root, 0, {}, false);
-    if (found) return { kind: "found", ...found };
+    const search = this.search;
+    search.reset(method, rawPath, trailing);
+    search.visit(this.root, 0, false);
+    const { found, allow, redirect } = search;
+    if (found) return { kind: "found", route: found, params: search.params() };
     if (redirect === 2) return { kind: "redirect", path: `${rawPath}/` };
     if (allow) {
       if (allow.has("GET")) allow.add("HEAD");
@@ -175,5 +119,109 @@ export class Router<T> {
     }
     if (redirect === 1) return { kind: "redirect", path: `${rawPath}/` };
     return NONE;
+  }
+}
+
+/**
+ * One look-up's state. Path variables live on two stacks while the trie is searched depth
+ * first, and become an object only for the route that wins.
+ */
+class Search<T> {
+  found: T | undefined;
+  allow: Set<string> | undefined;
+  // 0: no slashed twin; 1: one exists; 2: one exists and takes this method (beats a 405).
+  redirect = 0;
+  private method = "";
+  private trailing = false;
+  private readonly segments: string[] = [];
+  private count = 0;
+  private readonly names: string[] = [];
+  private readonly values: unknown[] = [];
+  private depth = 0;
+
+  /** Prepares a look-up: splits and percent-decodes the path's segments into the scratch array. */
+  reset(method: string, rawPath: string, trailing: boolean): void {
+    this.method = method;
+    this.trailing = trailing;
+    this.found = undefined;
+    this.allow = undefined;
+    this.redirect = 0;
+    this.depth = 0;
+    const end = trailing ? rawPath.length - 1 : rawPath.length;
+    let count = 0;
+    if (end > 1) {
+      let start = 1;
+      for (;;) {
+        const slash = rawPath.indexOf("/", start);
+        const stop = slash === -1 || slash > end ? end : slash;
+        this.segments[count++] = decode(rawPath.slice(start, stop));
+        if (stop >= end) break;
+        start = stop + 1;
+      }
+    }
+    this.count = count;
+  }
+
+  params(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < this.depth; i++) out[this.names[i] as string] = this.values[i];
+    return out;
+  }
+
+  visit(node: Node<T>, index: number, slashTaken: boolean): boolean {
+    const { segments, count } = this;
+    if (index === count) return this.terminal(node, slashTaken);
+    const segment = segments[index] as string;
+    const next = node.statics.get(segment);
+    if (next !== undefined && this.visit(next, index + 1, slashTaken)) return true;
+    const dynamics = node.dynamics;
+    for (let d = 0; d < dynamics.length; d++) {
+      const child = dynamics[d] as DynamicChild<T>;
+      if (child.converter.multiSegment) {
+        let text = segment;
+        for (let end = index + 1; end <= count; end++) {
+          if (end > index + 1) text += `/${segments[end - 1] as string}`;
+          const takesSlash = end === count && this.trailing;
+          const value = child.converter.match(takesSlash ? `${text}/` : text);
+          if (value === NO_MATCH) continue;
+          if (this.descend(child, value, end, takesSlash)) return true;
+        }
+        continue;
+      }
+      const value = child.converter.match(segment);
+      if (value !== NO_MATCH && this.descend(child, value, index + 1, slashTaken)) return true;
+    }
+    return false;
+  }
+
+  private descend(child: DynamicChild<T>, value: unknown, index: number, slashTaken: boolean): boolean {
+    const depth = this.depth;
+    this.names[depth] = child.name;
+    this.values[depth] = value;
+    this.depth = depth + 1;
+    if (this.visit(child.node, index, slashTaken)) return true;
+    this.depth = depth;
+    return false;
+  }
+
+  private terminal(node: Node<T>, slashTaken: boolean): boolean {
+    const wantsSlash = this.trailing && !slashTaken;
+    const table = wantsSlash ? node.slashRoutes : node.routes;
+    const { method } = this;
+    if (table !== undefined) {
+      const route = table.get(method) ?? (method === "HEAD" ? table.get("GET") : undefined);
+      if (route !== undefined) {
+        this.found = route;
+        return true;
+      }
+      this.allow ??= new Set();
+      for (const m of table.keys()) this.allow.add(m);
+    }
+    if (!wantsSlash && !slashTaken && node.slashRoutes !== undefined) {
+      const slashed = node.slashRoutes;
+      const takes = slashed.has(method) || (method === "HEAD" && slashed.has("GET"));
+      this.redirect = Math.max(this.redirect, takes ? 2 : 1);
+    }
+    return false;
   }
 }
