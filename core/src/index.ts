@@ -14,6 +14,7 @@ export {
   type CreateRouteDecoratorOptions,
 } from "./routing/route-decorator.js";
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
+export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
 export type { RouteHandler } from "./app/route-table.js";
 export type { ListenOptions, ServerAddress } from "./adapters/node/server.js";
@@ -38,6 +39,9 @@ export { inject, injectable, delay, type DependencyContainer, type InjectionToke
 
 export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
 export { FlagonRequest, type RawRequest } from "./http/request.js";
+export type { TrustProxy } from "./http/proxy.js";
+export { Session, type FlashOptions } from "./session/session.js";
+export type { SessionConfig, SessionStoreConfig } from "./session/options.js";
 export { QueryArgs } from "./http/query-args.js";
 export { parseMediaType, type MediaType } from "./http/media-type.js";
 export type { CookieOptions } from "./http/cookies.js";
@@ -53,6 +57,16 @@ export {
   type ResponseInit,
   type HeadersInit,
 } from "./http/response.js";
+export { sse, type SseEvent, type SseOptions, type SseSource } from "./http/sse.js";
+export { sendFile, FileResponse, type SendFileOptions } from "./static/send-file.js";
+export type { StaticConfig, StaticFolderOptions } from "./static/static-folders.js";
+export { safeJoin } from "./static/safe-join.js";
+export { render, TemplateResponse } from "./templating/response.js";
+export { Render } from "./templating/render-decorator.js";
+export { Templates, markSafe, type TemplateFilter, type TemplateFilterOptions } from "./templating/engine.js";
+export { TemplateError } from "./templating/errors.js";
+export type { TemplatesConfig } from "./templating/config.js";
+export type { TemplateSession } from "./templating/globals.js";
 
 export {
   HttpError,

@@ -65,3 +65,20 @@ describe("regressions", () => {
     expect(prefersJson("text/html;q=0.9, application/json")).toBe(true);
   });
 });
+
+describe("error pages rendered by an error handler", () => {
+  test("render() from setErrorHandler(404) keeps the 404 status", async () => {
+    const { mkdtemp, mkdir, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { render } = await import("../src/index.js");
+    const root = await mkdtemp(join(tmpdir(), "flagon-404-"));
+    await mkdir(join(root, "templates"));
+    await writeFile(join(root, "templates", "404.html"), "<h1>Nothing at {{ request.path }}</h1>");
+    const app = new Flagon({ root, configFile: false });
+    app.setErrorHandler(404, () => render("404.html"));
+    const res = await app.inject("/missing");
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toBe("<h1>Nothing at /missing</h1>");
+  });
+});

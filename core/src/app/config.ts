@@ -1,5 +1,9 @@
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { DEFAULT_BODY_LIMIT } from "../http/body.js";
+import { compileTrustProxy, type TrustProxy } from "../http/proxy.js";
+import { checkSessionConfig, type SessionConfig } from "../session/options.js";
+import { checkTemplatesConfig, type TemplatesConfig } from "../templating/config.js";
+import { checkStaticConfig, type StaticConfig } from "../static/static-folders.js";
 
 export type Env = "development" | "production" | "test";
 
@@ -29,7 +33,21 @@ export interface CoreConfig {
   preferredScheme?: "http" | "https";
   /** pino level (default info; silent when env is test). */
   logLevel?: string;
+  /** One log line per request (reqId, method, path, status, durationMs); default true. */
+  requestLog?: boolean;
   server?: ServerConfig;
+  /** Signs session cookies (HMAC-SHA256); at least 32 characters outside development. */
+  secretKey?: string;
+  /** Old secret keys that still verify (key rotation); only `secretKey` signs. */
+  secretKeyFallbacks?: string[];
+  /** Sessions: signed cookie by default, or server-side in memory or Redis. */
+  session?: SessionConfig;
+  /** Peers allowed to set X-Forwarded-Proto/Host/For: true, or addresses/CIDR ranges (default false). */
+  trustProxy?: TrustProxy;
+  /** The app's templates: `{ folder?: "templates", cache?: boolean }` (cache defaults to off in development). */
+  templates?: TemplatesConfig;
+  /** The default static folder, served at `/static/` when it exists; false for none. */
+  static?: false | StaticConfig;
   [section: string]: unknown;
 }
 
@@ -71,6 +89,11 @@ function envFrom(value: unknown): Env {
 
 /** Applies defaults and validates the core's keys; a bad value names its key. */
 export function resolveConfig(config: CoreConfig = {}): ResolvedConfig {
+  checkTemplatesConfig(config.templates);
+  checkStaticConfig(config.static);
+  if (config.requestLog !== undefined && typeof config.requestLog !== "boolean") {
+    throw invalid("requestLog", "a boolean", config.requestLog);
+  }
   const server = config.server ?? {};
   if (typeof server !== "object") throw invalid("server", "an object", server);
   const known = new Set([
@@ -112,9 +135,12 @@ export function resolveConfig(config: CoreConfig = {}): ResolvedConfig {
   ) {
     throw invalid("preferredScheme", '"http" or "https"', config.preferredScheme);
   }
+  const env = envFrom(config.env);
+  checkSessionConfig(config, env);
+  compileTrustProxy(config.trustProxy);
   return {
     ...config,
-    env: envFrom(config.env),
+    env,
     bodyLimit: checkBodyLimit("bodyLimit", config.bodyLimit ?? DEFAULT_BODY_LIMIT),
     server: {
       headersTimeout,

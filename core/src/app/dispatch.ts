@@ -1,5 +1,7 @@
 import { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError } from "../errors/http-errors.js";
 import { renderError } from "../errors/render.js";
+import { devPageAllowed, renderDevPage } from "../errors/dev-page.js";
+import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
 import { FlagonResponse } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
@@ -146,6 +148,9 @@ async function handleError(
   const accept = ctx.request.header("accept");
   const status = error instanceof HttpError ? error.status : 500;
   ctx.response = new ResponseControls();
+  // What an onError hook or error handler returns goes out with the error's status unless it
+  // says otherwise, also for a deferred response such as render("404.html").
+  ctx.response.status = status;
   for (const hook of hooks.onError) {
     try {
       const value = await hook(ctx, error);
@@ -161,6 +166,23 @@ async function handleError(
     } catch (second) {
       ctx.log.error({ err: second }, "error handler failed");
       return renderError(second, accept, { exposeInternals: deps.exposeInternals });
+    }
+  }
+  return defaultPage(ctx, error, deps, accept);
+}
+
+/** The default error page; in development, the dev page for an unexpected error from this machine. */
+async function defaultPage(
+  ctx: Context,
+  error: unknown,
+  deps: DispatchDeps,
+  accept: string | undefined,
+): Promise<FlagonResponse> {
+  if (deps.exposeInternals && devPageAllowed(ctx, error)) {
+    try {
+      return await renderDevPage(error, ctx);
+    } catch (failure) {
+      ctx.log.error({ err: failure }, "the development error page failed");
     }
   }
   return renderError(error, accept, { exposeInternals: deps.exposeInternals });
@@ -217,6 +239,7 @@ export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<Flagon
       response = renderError(second, ctx.request.header("accept"), { exposeInternals: deps.exposeInternals });
     }
   }
+  ctx.closeBeforeSend();
   if (hooks.onSend.length > 0) {
     try {
       for (const hook of hooks.onSend) {
@@ -227,6 +250,7 @@ export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<Flagon
       response = await handleError(ctx, error, deps, hooks);
     }
   }
+  response.headers.set(REQUEST_ID_HEADER, ctx.id);
   if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
   return response;
 }

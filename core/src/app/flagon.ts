@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { pino, type Logger, type LoggerOptions } from "pino";
+import type { IncomingHttpHeaders } from "node:http";
+import { pino, type Logger } from "pino";
+import type { Keyv } from "keyv";
 import type { DependencyContainer } from "tsyringe";
 import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
 import { loadConfig, type LoadedConfig } from "../config/index.js";
@@ -9,15 +11,26 @@ import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
+import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
+import { SessionManager } from "../session/manager.js";
 import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
 import type { RouteOptions } from "../routing/metadata.js";
 import { buildUrl } from "../routing/url-for.js";
+import { Templates } from "../templating/engine.js";
+import {
+  type StaticFolderOptions,
+  type StaticFolderSpec,
+  staticFolderSpec,
+  staticRoutes,
+} from "../static/static-folders.js";
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import { dispatch, type DispatchDeps, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import { createLogger, type FlagonLoggerOptions } from "./logger.js";
+import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
 import type { FlagonPlugin } from "./plugins.js";
 import { buildRouteTable, type FunctionRoute, type RouteHandler } from "./route-table.js";
@@ -37,10 +50,15 @@ export interface FlagonOptions {
   root?: string;
   /** The config file to read (relative to `root`), or false to read none; by default it is searched for. */
   configFile?: string | false;
-  /** A pino logger, pino options, or false for none. */
-  logger?: Logger | LoggerOptions | false;
+  /**
+   * A pino logger (used as is), options for the one the app builds (secrets redacted, pretty in
+   * development; `stream` to send the lines elsewhere, e.g. into a test), or false for none.
+   */
+  logger?: Logger | FlagonLoggerOptions | false;
   /** Extra path converters, by name (`<slug:s>`). */
   converters?: Record<string, ConverterFactory>;
+  /** A Keyv store for server-side sessions (Redis, …); Flagon makes it throw on store errors. */
+  sessionStore?: Keyv;
 }
 
 /** A route as listed by `app.routes()`. */
@@ -48,6 +66,8 @@ export interface RouteListing {
   readonly methods: readonly string[];
   readonly path: string;
   readonly endpoint: string;
+  /** Names of the route decorators on it (the names given to `createRouteDecorator`). */
+  readonly decorators: readonly string[];
 }
 
 /** A command a plugin adds to the `flagon` command line. */
@@ -76,6 +96,8 @@ export class Flagon implements ContextHost {
   readonly container: DependencyContainer;
   readonly root: string;
   readonly log: Logger;
+  /** The app's templates: nunjucks over `templates/` and plugin folders; `addGlobal`, `addFilter`, `addFolder`. */
+  readonly templates: Templates;
 
   private currentConfig: ResolvedConfig;
   private loaded: LoadedConfig | undefined;
@@ -87,6 +109,7 @@ export class Flagon implements ContextHost {
   private readonly pluginQueue = new PluginQueue(this, this.hooks);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
+  private readonly staticFolders: StaticFolderSpec[] = [];
   private readonly errorHandlers = new Map<ErrorKey, ErrorHandler>();
   private readonly commandList: Command[] = [];
   private readonly converters: Record<string, ConverterFactory>;
@@ -95,13 +118,18 @@ export class Flagon implements ContextHost {
   private deps: DispatchDeps | undefined;
   private readyPromise: Promise<void> | undefined;
   private server: NodeServer | undefined;
+  private readonly sessionStore: Keyv | undefined;
+  private sessions: SessionManager | undefined;
+  private proxyTrust: ProxyTrust | undefined;
   private closed = false;
 
   constructor(options: FlagonOptions = {}) {
     this.codeConfig = options.config ?? {};
     this.currentConfig = resolveConfig(this.codeConfig);
     this.root = options.root ?? process.cwd();
+    this.templates = new Templates(this);
     this.configFile = options.configFile;
+    this.sessionStore = options.sessionStore;
     this.controllers = [...(options.controllers ?? [])];
     this.converters = { ...builtinConverters, ...options.converters };
     this.container = this.di.container;
@@ -110,7 +138,7 @@ export class Flagon implements ContextHost {
     this.ownLogger = !isLogger(options.logger);
     if (options.logger === false) this.log = pino({ enabled: false });
     else if (isLogger(options.logger)) this.log = options.logger;
-    else this.log = pino({ level: this.defaultLogLevel(), ...options.logger });
+    else this.log = createLogger({ level: this.defaultLogLevel(), ...options.logger }, this.config.env);
   }
 
   /** The merged config (defaults < file < environment < code); complete after `ready()`. */
@@ -157,6 +185,20 @@ export class Flagon implements ContextHost {
   addController(...controllers: Class[]): this {
     this.assertOpen("add a controller");
     this.controllers.push(...controllers);
+    return this;
+  }
+
+  /**
+   * Serves the files of a folder (relative to the app root) at `<prefix>/<path:filename>`, with
+   * the guarantees of the default static folder. For plugins shipping assets, or several folders.
+   *
+   * @example
+   * app.addStaticFolder("/admin/static", "admin-assets", { endpoint: "admin.static" });
+   * app.urlFor("admin.static", { filename: "admin.css" }); // "/admin/static/admin.css"
+   */
+  addStaticFolder(prefix: string, folder: string, options?: StaticFolderOptions): this {
+    this.assertOpen(`add static folder ${folder}`);
+    this.staticFolders.push(staticFolderSpec(prefix, folder, options));
     return this;
   }
 
@@ -225,7 +267,7 @@ export class Flagon implements ContextHost {
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
     await this.ready();
-    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log);
+    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log, this);
     const address = await this.server.listen(options);
     for (const hook of this.hooks.all("onListen")) await hook(address);
     return address;
@@ -241,6 +283,7 @@ export class Flagon implements ContextHost {
     const server = this.server;
     this.server = undefined;
     if (server) await server.close();
+    await this.sessions?.close();
     if (!this.deps) return;
     for (const hook of this.hooks.all("onClose").reverse()) {
       try {
@@ -256,7 +299,7 @@ export class Flagon implements ContextHost {
   /** Handles one request from an adapter. The app must be ready. */
   handle(raw: RawRequest): Promise<FlagonResponse> {
     const deps = this.built("handle a request");
-    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit));
+    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.proxyTrust));
     return dispatch(ctx, deps);
   }
 
@@ -284,12 +327,20 @@ export class Flagon implements ContextHost {
     }
   }
 
-  /** Every route, as `{ methods, path, endpoint }`. The app must be ready. */
+  /** Every route, as `{ methods, path, endpoint, decorators }`. The app must be ready. */
   routes(): RouteListing[] {
-    const byKey = new Map<string, { methods: string[]; path: string; endpoint: string }>();
+    const byKey = new Map<
+      string,
+      { methods: string[]; path: string; endpoint: string; decorators: string[] }
+    >();
     for (const route of this.built("list routes").table.all) {
       const key = `${route.info.endpoint} ${route.info.path}`;
-      const entry = byKey.get(key) ?? { methods: [], path: route.info.path, endpoint: route.info.endpoint };
+      const entry = byKey.get(key) ?? {
+        methods: [],
+        path: route.info.path,
+        endpoint: route.info.endpoint,
+        decorators: [...route.info.metadata.keys()].map((k) => k.description ?? k.toString()),
+      };
       entry.methods.push(route.info.method);
       byKey.set(key, entry);
     }
@@ -321,10 +372,31 @@ export class Flagon implements ContextHost {
     });
   }
 
+  /** @internal The app's sessions (what `ctx.session()` uses). The app must be ready. */
+  get sessionManager(): SessionManager {
+    if (!this.sessions) {
+      throw new FlagonError(
+        ErrorCodes.APP_STATE,
+        "cannot use sessions before the app is ready: await app.ready()",
+      );
+    }
+    return this.sessions;
+  }
+
   /** @internal Request ids: a per-app random prefix and a counter. */
   nextRequestId(): string {
     this.requestCount += 1;
     return `${this.idPrefix}-${this.requestCount.toString(36)}`;
+  }
+
+  /** @internal The id of a request the adapter answers itself: a valid `X-Request-Id`, else a new one. */
+  requestIdFor(headers: IncomingHttpHeaders): string {
+    return incomingRequestId(headers) ?? this.nextRequestId();
+  }
+
+  /** @internal The one line per request, written by the adapter (or inject) once the response is done. */
+  logRequest(record: RequestRecord): void {
+    if (this.config.requestLog !== false) writeRequestLine(this.log, record);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -333,7 +405,15 @@ export class Flagon implements ContextHost {
     this.loaded = await loadConfig({ root: this.root, configFile: this.configFile, code: this.codeConfig });
     this.currentConfig = resolveConfig(this.loaded.config);
     if (this.ownLogger && this.config.logLevel !== undefined) this.log.level = this.config.logLevel;
+    this.proxyTrust = compileTrustProxy(this.config.trustProxy);
+    this.sessions = await SessionManager.create({
+      config: this.config,
+      store: this.sessionStore,
+      log: this.log,
+    });
     await this.pluginQueue.run(this.loaded);
+    this.functionRoutes.push(...(await staticRoutes(this.root, this.config.static, this.staticFolders)));
+    await this.templates.load();
     const deps = this.build();
     for (const hook of this.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);

@@ -11,6 +11,7 @@ import type { RouteOptions } from "../routing/metadata.js";
 import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
 import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
+import { withRender } from "../templating/render-decorator.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -149,7 +150,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       options.bodyLimit === undefined
         ? sources.bodyLimit
         : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
-    const invoke = makeInvoke(parsed);
+    const invoke = withRender(makeInvoke(parsed), info.metadata);
     const endpoint = options.endpoint ?? info.endpoint;
     const existing = endpoints.get(endpoint) ?? [];
     // One endpoint may name several handlers only where they share a path (GET and POST of one URL).

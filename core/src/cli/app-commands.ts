@@ -1,12 +1,13 @@
-// Commands that plugins add with `app.addCommand`: the CLI loads the user's app to find them.
+// Finding and loading the user's app: the `flagon` commands that serve, list or extend it.
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../config/index.js";
 import { CliError, errorMessage } from "./io.js";
+import { needsTypeScript, registerTypeScriptLoader } from "./loader/register.js";
 
-/** Where the app module is looked for when the config has no `app` key. */
-export const DEFAULT_APP = "dist/app.js";
+/** Where the app module is looked for, in order, when the config has no `app` key. */
+export const DEFAULT_APPS: readonly string[] = ["src/app.ts", "dist/app.js"];
 
 /** A command as the app lists it (`app.commands()`). */
 export interface AppCommand {
@@ -20,9 +21,19 @@ export interface LoadedApp {
   ready(): Promise<void>;
   close(): Promise<void>;
   commands(): readonly AppCommand[];
+  listen(options: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
+  routes(): ReadonlyArray<{
+    methods: readonly string[];
+    path: string;
+    endpoint: string;
+    decorators?: readonly string[];
+  }>;
+  readonly config: { readonly server?: { readonly closeTimeout?: number } };
 }
 
 export interface AppLocation {
+  /** The app's root (the working directory of the command). */
+  readonly root: string;
   /** Absolute path of the app module. */
   readonly file: string;
   /** As written in the config, or the default. */
@@ -32,25 +43,51 @@ export interface AppLocation {
   readonly exists: boolean;
 }
 
-/** Finds the app module: config key `app` (config file, package.json#flagon, FLAGON_APP), else dist/app.js. */
-export async function locateApp(cwd: string): Promise<AppLocation> {
-  const { config } = await loadConfig({ root: cwd });
-  const configured = config["app"];
-  if (configured !== undefined && (typeof configured !== "string" || configured === "")) {
-    throw new CliError(`config.app must be the path of the app module (such as "${DEFAULT_APP}")`);
-  }
-  const shown = configured ?? DEFAULT_APP;
-  const file = path.resolve(cwd, shown);
-  const exists = await access(file).then(
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
     () => true,
     () => false,
   );
-  return { file, shown, configured: configured !== undefined, exists };
+
+/**
+ * Finds the app module: the config key `app` (config file, package.json#flagon, FLAGON_APP),
+ * else the first of src/app.ts and dist/app.js that exists.
+ */
+export async function locateApp(cwd: string): Promise<AppLocation> {
+  const root = path.resolve(cwd);
+  const { config } = await loadConfig({ root });
+  const configured = config["app"];
+  if (configured !== undefined && (typeof configured !== "string" || configured === "")) {
+    throw new CliError(`config.app must be the path of the app module (such as "src/app.ts")`);
+  }
+  if (configured !== undefined) {
+    const file = path.resolve(root, configured);
+    return { root, file, shown: configured, configured: true, exists: await exists(file) };
+  }
+  for (const shown of DEFAULT_APPS) {
+    const file = path.resolve(root, shown);
+    if (await exists(file)) return { root, file, shown, configured: false, exists: true };
+  }
+  const shown = DEFAULT_APPS.join(" or ");
+  return { root, file: path.resolve(root, DEFAULT_APPS[0] ?? ""), shown, configured: false, exists: false };
 }
 
-/** Imports the app module, calls its `createApp()` and waits for `ready()`. */
-export async function loadApp(location: AppLocation): Promise<LoadedApp> {
-  if (!location.exists) throw new CliError(`${location.shown} does not exist (build the app first?)`);
+/** Throws the CliError for an app module that does not exist. */
+export function assertAppExists(location: AppLocation): void {
+  if (location.exists) return;
+  throw new CliError(
+    location.configured
+      ? `${location.shown} (config.app) does not exist (build the app first?)`
+      : `no app here: ${location.shown} does not exist (or set "app" in the config)`,
+  );
+}
+
+/** Imports the app module (through the TypeScript loader for `.ts`) and calls its `createApp()`. */
+export async function createAppFrom(location: AppLocation): Promise<LoadedApp> {
+  assertAppExists(location);
+  if (needsTypeScript(location.file)) {
+    registerTypeScriptLoader(location.root, { appFile: location.file, shown: location.shown });
+  }
   const module = (await import(pathToFileURL(location.file).href)) as { createApp?: unknown };
   if (typeof module.createApp !== "function") {
     throw new CliError(`${location.shown} does not export a createApp() function`);
@@ -63,7 +100,12 @@ export async function loadApp(location: AppLocation): Promise<LoadedApp> {
   ) {
     throw new CliError(`createApp() in ${location.shown} did not return a Flagon app`);
   }
-  const loaded = app as LoadedApp;
+  return app as LoadedApp;
+}
+
+/** Imports the app module, calls its `createApp()` and waits for `ready()`. */
+export async function loadApp(location: AppLocation): Promise<LoadedApp> {
+  const loaded = await createAppFrom(location);
   try {
     await loaded.ready();
   } catch (error) {

@@ -30,3 +30,22 @@ export function columns(rows: ReadonlyArray<readonly [string, string]>): string 
   const width = Math.max(0, ...rows.map(([name]) => name.length));
   return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`.trimEnd()).join("\n");
 }
+
+/** A text table: a header row and rows, columns padded to their widest cell. */
+export function table(rows: ReadonlyArray<readonly string[]>): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** Milliseconds since `start` (a `performance.now()` value), rounded, for progress lines. */
+export function elapsed(start: number): string {
+  return `${Math.round(performance.now() - start)} ms`;
+}

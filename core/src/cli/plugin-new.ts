@@ -1,8 +1,8 @@
-import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { CliError, type CliIO, print, UsageError } from "./io.js";
+import { type CliIO, print, UsageError } from "./io.js";
 import { normalizePluginName, PluginNameError } from "./plugin-name.js";
+import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
 import { coreRangeFor, pluginFiles } from "./templates/plugin.js";
 
 export const pluginNewHelp = `Usage: flagon plugin new <name> [--dir <path>] [--force]
@@ -52,37 +52,8 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
   await checkTarget(dir, shown, values.force === true);
 
   print(io.stdout, `creating ${name.packageName} in ${shown}`);
-  for (const file of pluginFiles({ ...name, coreRange: coreRangeFor(coreVersion) })) {
-    const target = path.join(dir, ...file.path.split("/"));
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, file.contents);
-    print(io.stdout, `  ${file.path}`);
-  }
+  await writeScaffold(dir, pluginFiles({ ...name, coreRange: coreRangeFor(coreVersion) }), io);
   const cd = shown === "." ? "" : `cd ${shellQuote(shown)} && `;
   print(io.stdout, `done — next: ${cd}npm install && npm test`);
   return 0;
-}
-
-async function checkTarget(dir: string, shown: string, force: boolean): Promise<void> {
-  const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
-  if (!found) return;
-  if (!found.isDirectory()) throw new CliError(`${shown} exists and is not a folder`);
-  if (!force && (await readdir(dir)).length > 0) {
-    throw new CliError(`${shown} is not empty; choose another --dir, or add --force to write into it`);
-  }
-}
-
-/** `./relative` when inside the working directory, absolute otherwise. */
-function displayPath(cwd: string, dir: string): string {
-  const relative = path.relative(cwd, dir);
-  if (relative === "") return ".";
-  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  return outside ? dir : `.${path.sep}${relative}`;
-}
-
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { locateApp } from "./app-commands.js";
 import { run } from "./run.js";
 
 const coreDir = fileURLToPath(new URL("../../", import.meta.url));
@@ -57,6 +58,8 @@ describe("help and usage", () => {
     expect(stderr).toBe("");
     expect(stdout).toMatch(/^Usage: flagon <command>/);
     expect(stdout).toContain("plugin new <name>");
+    for (const command of ["dev", "start", "routes", "new <dir>"])
+      expect(stdout).toMatch(new RegExp(`\\n  ${command} +\\S`));
     expect(stdout).toContain("--version");
     expect(stdout).not.toContain("app commands"); // no app here: nothing to say about one
   });
@@ -73,6 +76,13 @@ describe("help and usage", () => {
     [["plugin", "--help"], "Usage: flagon plugin <subcommand>"],
     [["help", "plugin"], "Usage: flagon plugin <subcommand>"],
     [["help"], "Usage: flagon <command>"],
+    [["dev", "--help"], "Usage: flagon dev [--port <n>] [--host <addr>]"],
+    [["help", "dev"], "Usage: flagon dev"],
+    [["start", "--help"], "Usage: flagon start [--workers <n>] [--port <n>] [--host <addr>]"],
+    [["start", "-h"], "Usage: flagon start"],
+    [["routes", "--help"], "Usage: flagon routes [--json]"],
+    [["new", "--help"], "Usage: flagon new <dir> [--template api|web] [--force]"],
+    [["help", "new"], "Usage: flagon new"],
   ])("flagon %s prints help", async (argv, usage) => {
     const { code, stdout } = await cli(...argv);
     expect(code).toBe(0);
@@ -88,6 +98,13 @@ describe("help and usage", () => {
     [["plugin", "new"], "plugin new needs a name"],
     [["plugin", "new", "a", "b"], "plugin new takes one name"],
     [["plugin", "new", "x", "--colour"], "Unknown option '--colour'"],
+    [["new"], "new needs a folder"],
+    [["new", "a", "b"], "new takes one folder"],
+    [["new", "a", "--template", "spa"], 'unknown template "spa"; choose api or web'],
+    [["start", "--workers", "0"], "--workers must be a number of processes from 1 to 1024"],
+    [["start", "--port", "http"], "--port must be a whole number from 0 to 65535"],
+    [["dev", "--port", "70000"], "--port must be a whole number from 0 to 65535"],
+    [["routes", "extra"], "Unexpected argument 'extra'"],
   ])("flagon %s exits with 2", async (argv, message) => {
     const { code, stdout, stderr } = await cli(...argv);
     expect(code).toBe(2);
@@ -215,6 +232,74 @@ describe("flagon plugin new", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("is not a folder");
   });
+});
+
+describe("flagon new", () => {
+  it("writes an api app, reporting each file, and says what to do next", async () => {
+    const { code, stdout, stderr } = await cli("new", "my-api");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe(`creating my-api (template api) in .${path.sep}my-api`);
+    for (const file of ["package.json", "src/app.ts", "src/hello.controller.ts", "test/app.test.ts"]) {
+      expect(existsSync(path.join(tmp, "my-api", file)), file).toBe(true);
+      expect(stdout).toContain(`  ${file}\n`);
+    }
+    expect(stdout).toContain(
+      `done — next: cd .${path.sep}my-api && npm install && npm test, then npm run dev`,
+    );
+    expect(await readJson("my-api/package.json")).toMatchObject({
+      name: "my-api",
+      dependencies: { "@flagon/core": `>=${version} <1` },
+    });
+  });
+
+  it("writes a web app with templates, static files and a fresh secret key each time", async () => {
+    expect((await cli("new", "site", "--template", "web")).code).toBe(0);
+    expect((await cli("new", "site2", "-t", "web")).code).toBe(0);
+    for (const file of ["templates/layout.html", "templates/index.html", "static/style.css"]) {
+      expect(existsSync(path.join(tmp, "site", file)), file).toBe(true);
+    }
+    const key = async (dir: string) =>
+      /FLAGON_SECRET_KEY=(\S+)/.exec(await readFile(path.join(tmp, dir, ".env"), "utf8"))?.[1];
+    const [one, two] = [await key("site"), await key("site2")];
+    expect(one).toMatch(/^[\w-]{43}$/);
+    expect(one).not.toBe(two);
+  });
+
+  it("refuses a folder that is not empty unless --force", async () => {
+    await writeFiles({ "busy/notes.txt": "keep\n" });
+    const refused = await cli("new", "busy");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("is not empty");
+    expect(existsSync(path.join(tmp, "busy/package.json"))).toBe(false);
+    expect((await cli("new", "busy", "--force")).code).toBe(0);
+    expect(await readFile(path.join(tmp, "busy/notes.txt"), "utf8")).toBe("keep\n");
+  });
+});
+
+describe("finding the app", () => {
+  it("prefers the config key, then src/app.ts, then dist/app.js", async () => {
+    expect(await locateApp(tmp)).toMatchObject({ exists: false, shown: "src/app.ts or dist/app.js" });
+    await writeFiles({ "dist/app.js": "", "src/app.ts": "" });
+    expect(await locateApp(tmp)).toMatchObject({ exists: true, shown: "src/app.ts", configured: false });
+    await rm(path.join(tmp, "src"), { recursive: true });
+    expect(await locateApp(tmp)).toMatchObject({ exists: true, shown: "dist/app.js" });
+    await writeFiles({ "flagon.config.json": JSON.stringify({ app: "server/main.ts" }) });
+    expect(await locateApp(tmp)).toMatchObject({
+      exists: false,
+      configured: true,
+      file: path.join(tmp, "server/main.ts"),
+    });
+  });
+
+  it.each([["dev"], ["start"], ["routes"]])(
+    "flagon %s without an app fails with 1 and says where it looked",
+    async (command) => {
+      const { code, stderr } = await cli(command);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/src\/app\.ts or dist\/app\.js does not exist/);
+    },
+  );
 });
 
 // A stand-in for a Flagon app: the CLI only needs createApp() → { ready, close, commands }.

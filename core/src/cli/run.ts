@@ -9,8 +9,12 @@ import {
   loadApp,
   locateApp,
 } from "./app-commands.js";
+import { dev } from "./dev.js";
 import { CliError, type CliIO, columns, errorMessage, print, UsageError } from "./io.js";
+import { newApp } from "./new-app.js";
 import { pluginNew } from "./plugin-new.js";
+import { routes } from "./routes.js";
+import { start } from "./start.js";
 
 export type { CliIO } from "./io.js";
 
@@ -18,6 +22,10 @@ export type { CliIO } from "./io.js";
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 const BUILT_IN: ReadonlyArray<readonly [string, string]> = [
+  ["dev", "Run the app for development, restarting it when a file changes"],
+  ["start", "Run the app in production (--workers N: a cluster of N processes)"],
+  ["routes", "List the app's routes: methods, path, endpoint, decorators"],
+  ["new <dir>", "Scaffold an app (--template api|web)"],
   ["plugin new <name>", "Scaffold a community plugin package (flagon-plugin-<name>)"],
   ["help [command]", "Show help for flagon or for one command"],
 ];
@@ -80,6 +88,14 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   switch (command) {
     case "help":
       return rest.length === 0 ? dispatch(["--help"], io) : dispatch([...rest, "--help"], io);
+    case "dev":
+      return dev(rest, io);
+    case "start":
+      return start(rest, io);
+    case "routes":
+      return routes(rest, io);
+    case "new":
+      return newApp(rest, io, version);
     case "plugin":
       return pluginCommand(rest, io);
     default:

@@ -1,8 +1,13 @@
 import type { Logger } from "pino";
 import type { Flagon } from "../app/flagon.js";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import { incomingRequestId } from "../app/request-log.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 import type { FlagonRequest } from "./request.js";
+import type { Session } from "../session/session.js";
 import { type FlagonResponse, ResponseHeaders } from "./response.js";
+import type { ResponseInit } from "./response.js";
+import { renderNow } from "../templating/response.js";
 
 /** A matched route as handlers and hooks see it. */
 export interface RouteInfo {
@@ -72,6 +77,7 @@ export class Context {
   private readonly host: ContextHost;
   private stateBag: Record<string, unknown> | undefined;
   private beforeSendSteps: Array<(response: FlagonResponse) => unknown> | undefined;
+  private beforeSendClosed = false;
   private requestId: string | undefined;
   private logger: Logger | undefined;
 
@@ -86,9 +92,12 @@ export class Context {
     return (this.stateBag ??= Object.create(null) as Record<string, unknown>);
   }
 
-  /** An id for this request, for logs and error reports. */
+  /**
+   * An id for this request, for logs and error reports: the client's `X-Request-Id` when it is
+   * 1–128 of `[A-Za-z0-9._:-]`, else a new one. It is echoed in the response's `X-Request-Id`.
+   */
   get id(): string {
-    return (this.requestId ??= this.host.nextRequestId());
+    return (this.requestId ??= incomingRequestId(this.request.headers) ?? this.host.nextRequestId());
   }
 
   /**
@@ -97,7 +106,19 @@ export class Context {
    * used, e.g. a session saves itself only if it was loaded. A returned response replaces it.
    */
   beforeSend(step: (response: FlagonResponse) => unknown): void {
+    if (this.beforeSendClosed) {
+      // e.g. a session first loaded in an onSend hook: its changes could never be saved.
+      throw new FlagonError(
+        ErrorCodes.APP_STATE,
+        "too late to finish work before sending: the response is already in onSend (load the session earlier)",
+      );
+    }
     (this.beforeSendSteps ??= []).push(step);
+  }
+
+  /** @internal No more `beforeSend` steps from here on (onSend hooks are running). */
+  closeBeforeSend(): void {
+    this.beforeSendClosed = true;
   }
 
   /** @internal The steps registered with `beforeSend`, handed over once. */
@@ -112,8 +133,33 @@ export class Context {
     return (this.logger ??= this.host.log.child({ reqId: this.id }));
   }
 
+  /**
+   * The visitor's session, loaded on first use (later calls share it) and saved before the
+   * response is sent if it changed. A request that never calls it does no session work.
+   *
+   * @example
+   * const session = await ctx.session();
+   * session.set("user", user.id);
+   */
+  session(): Promise<Session> {
+    return this.app.sessionManager.load(this);
+  }
+
+  /** Flashes a message for a later page (Flask's `flash()`); shorthand for `(await ctx.session()).flash(…)`. */
+  async flash(message: string, category = "message"): Promise<void> {
+    (await this.session()).flash(message, category);
+  }
+
   /** The URL of an endpoint; `external` URLs use this request's scheme and host. */
   urlFor(endpoint: string, params?: Record<string, unknown>, options: UrlForOptions = {}): string {
     return this.host.urlFor(endpoint, params, options, this);
+  }
+
+  /**
+   * Renders a template now, with this request's globals (`request`, `session`, `flashes()`,
+   * `urlFor`), and resolves with the response; `render()` is the deferred form.
+   */
+  render(template: string, context?: Record<string, unknown>, init?: ResponseInit): Promise<FlagonResponse> {
+    return renderNow(this, template, context, init);
   }
 }

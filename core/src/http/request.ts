@@ -12,6 +12,7 @@ import {
 } from "./body.js";
 import { parseCookies } from "./cookies.js";
 import { type MediaType, parseMediaType } from "./media-type.js";
+import { forwardedFor, isValidHost, nearestValue, type ProxyTrust } from "./proxy.js";
 import { QueryArgs } from "./query-args.js";
 
 /** What an adapter hands to the app: the node request itself, or one built by `inject`. */
@@ -42,14 +43,17 @@ export class FlagonRequest {
   bodyLimit: number;
 
   private readonly raw: RawRequest;
+  private readonly trust: ProxyTrust | undefined;
   private queryCache: QueryArgs | undefined;
   private cookieCache: Record<string, string> | undefined;
   private mediaCache: MediaType | null | undefined | false = false;
   private bodyCache: Promise<Buffer> | undefined;
   private streamed = false;
 
-  constructor(raw: RawRequest, bodyLimit: number) {
+  /** `trust` says which peers may set X-Forwarded-* (config.trustProxy); none by default. */
+  constructor(raw: RawRequest, bodyLimit: number, trust?: ProxyTrust) {
     this.raw = raw;
+    this.trust = trust;
     this.method = raw.method;
     this.url = raw.url;
     this.bodyLimit = bodyLimit;
@@ -83,18 +87,37 @@ export class FlagonRequest {
     return this.mediaCache;
   }
 
-  /** The peer's address (proxies are not trusted here). */
+  /** The client's address: the peer's, or from X-Forwarded-For when the peer is a trusted proxy. */
   get ip(): string | undefined {
-    return this.raw.remoteAddress;
+    const { trust } = this;
+    const peer = this.raw.remoteAddress;
+    if (trust === undefined || !trust(peer)) return peer;
+    return forwardedFor(peer, this.raw.headers["x-forwarded-for"], trust);
   }
 
+  /** "https" over TLS, or when a trusted proxy says so in X-Forwarded-Proto (its nearest value). */
   get protocol(): "http" | "https" {
-    return this.raw.encrypted ? "https" : "http";
+    const direct = this.raw.encrypted ? "https" : "http";
+    if (!this.fromTrustedProxy) return direct;
+    const forwarded = nearestValue(this.raw.headers["x-forwarded-proto"])?.toLowerCase();
+    return forwarded === "https" || forwarded === "http" ? forwarded : direct;
   }
 
-  /** The Host header (with port), or "localhost" when the client sent none. */
+  /**
+   * The Host header (with port), or "localhost" when the client sent none; from a trusted proxy,
+   * the nearest valid X-Forwarded-Host instead.
+   */
   get host(): string {
+    if (this.fromTrustedProxy) {
+      const forwarded = nearestValue(this.raw.headers["x-forwarded-host"]);
+      if (forwarded !== undefined && isValidHost(forwarded)) return forwarded;
+    }
     return this.raw.headers.host ?? "localhost";
+  }
+
+  /** Whether the peer is a proxy allowed to set X-Forwarded-* headers (config.trustProxy). */
+  get fromTrustedProxy(): boolean {
+    return this.trust !== undefined && this.trust(this.raw.remoteAddress);
   }
 
   /** The body as bytes, read once (later calls share the result). */

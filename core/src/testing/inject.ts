@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import * as cookie from "cookie";
+import { REQUEST_ID_HEADER, type RequestRecord } from "../app/request-log.js";
 import type { RawRequest } from "../http/request.js";
 import type { FlagonResponse } from "../http/response.js";
 import { toWire } from "../http/wire.js";
@@ -46,6 +48,8 @@ export interface InjectResponse {
 export interface Injectable {
   ready(): Promise<void>;
   handle(raw: RawRequest): Promise<FlagonResponse>;
+  /** The request log line, written as the node adapter writes it. */
+  logRequest?(record: RequestRecord): void;
 }
 
 function buildRequest(options: InjectOptions): RawRequest {
@@ -135,6 +139,7 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   const options = typeof request === "string" ? { url: request } : request;
   await app.ready();
   const raw = buildRequest(options);
+  const startedAt = performance.now();
   const response = await app.handle(raw);
   const wire = toWire(response, raw.method);
   let rawBody: Buffer = Buffer.alloc(0);
@@ -148,6 +153,15 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   const setCookie = headers["set-cookie"];
   if (typeof setCookie === "string") headers["set-cookie"] = [setCookie];
   const cookies = (Array.isArray(headers["set-cookie"]) ? headers["set-cookie"] : []).map(parseSetCookie);
+  const reqId = headers[REQUEST_ID_HEADER];
+  app.logRequest?.({
+    reqId: typeof reqId === "string" ? reqId : "-",
+    method: raw.method,
+    url: raw.url,
+    status: wire.status,
+    startedAt,
+    remoteAddress: raw.remoteAddress,
+  });
   await response.afterSend?.();
   const body = rawBody.toString("utf8");
   return {

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { pipeline } from "node:stream";
+import { performance } from "node:perf_hooks";
+import { pipeline, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../app/config.js";
+import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
 import { renderError } from "../../errors/render.js";
@@ -74,11 +76,15 @@ export class NodeServer {
   private inFlight = 0;
   private readonly guards: Array<[string, (error: unknown) => void]> = [];
   private readonly sockets = new Map<Socket, SocketState>();
+  /** Open `text/event-stream` responses, ended by close(). */
+  private readonly eventStreams = new Set<Readable>();
 
   constructor(
     private readonly handle: Handle,
     private readonly config: Required<ServerConfig>,
     private readonly log: Logger,
+    /** Where the one line per request goes, once the response finished or the client left. */
+    private readonly requests?: RequestLogHost,
   ) {
     if (insecureParserRequested()) {
       throw new FlagonError(
@@ -139,6 +145,7 @@ export class NodeServer {
         resolve();
       });
       this.server.closeIdleConnections();
+      for (const stream of this.eventStreams) stream.destroy();
       // Also sockets that connected but never sent a request, which node does not count as idle.
       for (const [socket, state] of this.sockets) {
         if (state.busy === 0 && socket.bytesRead === 0) socket.destroy();
@@ -158,16 +165,33 @@ export class NodeServer {
     }
     state.busy += 1;
     this.inFlight += 1;
+    const startedAt = performance.now();
+    const remoteAddress = socket.remoteAddress;
+    let reqId: string | undefined;
     res.once("close", () => {
       state.busy -= 1;
       this.inFlight -= 1;
+      this.requests?.logRequest({
+        reqId: reqId ?? this.requests.requestIdFor(req.headers),
+        method: req.method ?? "GET",
+        url: originForm(req.url ?? "/"),
+        status: res.statusCode,
+        startedAt,
+        remoteAddress,
+        aborted: !res.writableFinished,
+      });
     });
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
       : hostProblem(req);
     if (refusal) {
       state.doomed = true;
-      this.write(req, res, renderError(refusal, req.headers.accept, { exposeInternals: false }), true);
+      const response = renderError(refusal, req.headers.accept, { exposeInternals: false });
+      if (this.requests) {
+        reqId = this.requests.requestIdFor(req.headers);
+        response.headers.set(REQUEST_ID_HEADER, reqId);
+      }
+      this.write(req, res, response, true);
       return;
     }
     const raw: RawRequest = {
@@ -175,11 +199,15 @@ export class NodeServer {
       url: originForm(req.url ?? "/"),
       headers: req.headers,
       body: req,
-      remoteAddress: req.socket.remoteAddress,
+      remoteAddress,
       encrypted: (req.socket as Partial<TLSSocket>).encrypted === true,
     };
     this.handle(raw).then(
-      (response) => this.write(req, res, response),
+      (response) => {
+        const id = response.headers.get(REQUEST_ID_HEADER);
+        if (typeof id === "string") reqId = id;
+        this.write(req, res, response);
+      },
       (error: unknown) => {
         // dispatch never rejects; this is the last line of defence.
         this.log.error({ err: error }, "unexpected failure while handling a request");
@@ -214,7 +242,19 @@ export class NodeServer {
         res.end();
         return;
       }
-      pipeline(wire.stream, res, (error) => {
+      const stream = wire.stream;
+      // Event streams never end by themselves: close() ends them (the client reconnects elsewhere).
+      const contentType = wire.headers["content-type"];
+      if (typeof contentType === "string" && contentType.startsWith("text/event-stream")) {
+        if (this.closing) {
+          stream.destroy();
+          res.end();
+          return;
+        }
+        this.eventStreams.add(stream);
+        res.once("close", () => this.eventStreams.delete(stream));
+      }
+      pipeline(stream, res, (error) => {
         if (error) this.log.debug({ err: error }, "response stream ended early");
       });
       return;

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+
+/** The header that carries a request's id, both ways. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+// What we accept from a client (or a proxy in front): short, and nothing that could break a log
+// line or a header. Anything else is replaced by an id of our own.
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_LOGGED_PATH = 2048;
+
+/** The client's `X-Request-Id` when it is a safe id, else undefined. */
+export function incomingRequestId(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[REQUEST_ID_HEADER];
+  return typeof value === "string" && VALID_ID.test(value) ? value : undefined;
+}
+
+/** One finished request, as an adapter saw it. */
+export interface RequestRecord {
+  readonly reqId: string;
+  readonly method: string;
+  /** The request target; only its path is logged, never the query string (it may carry tokens). */
+  readonly url: string;
+  readonly status: number;
+  /** `performance.now()` when the request arrived. */
+  readonly startedAt: number;
+  readonly remoteAddress: string | undefined;
+  /** The client went away before the whole response was written. */
+  readonly aborted?: boolean;
+}
+
+/** What adapters need from the app to log requests it answers, and those it refuses itself. */
+export interface RequestLogHost {
+  /** The id for a request the adapter answers without the app (e.g. 503 while closing). */
+  requestIdFor(headers: IncomingHttpHeaders): string;
+  logRequest(record: RequestRecord): void;
+}
+
+/**
+ * Writes the one line per request: `{ reqId, method, path, status, durationMs, remoteAddress }`,
+ * message "request completed" (info; warn for 5xx), or "request aborted" with `aborted: true`
+ * when the client left first. pino escapes control characters, so a CR/LF in the path cannot
+ * start a new line.
+ */
+export function writeRequestLine(log: Logger, record: RequestRecord): void {
+  const level = record.status >= 500 ? "warn" : "info";
+  if (!log.isLevelEnabled(level)) return;
+  const q = record.url.indexOf("?");
+  let path = q === -1 ? record.url : record.url.slice(0, q);
+  if (path.length > MAX_LOGGED_PATH) path = `${path.slice(0, MAX_LOGGED_PATH)}…`;
+  const line: Record<string, unknown> = {
+    reqId: record.reqId,
+    method: record.method,
+    path,
+    status: record.status,
+    durationMs: Math.round((performance.now() - record.startedAt) * 100) / 100,
+  };
+  if (record.remoteAddress !== undefined) line["remoteAddress"] = record.remoteAddress;
+  if (record.aborted === true) line["aborted"] = true;
+  log[level](line, record.aborted === true ? "request aborted" : "request completed");
+}

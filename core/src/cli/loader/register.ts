@@ -1,0 +1,71 @@
+// Registers the TypeScript loader (hooks.ts) in this process, once.
+import { createRequire, register } from "node:module";
+import path from "node:path";
+import { CliError } from "../io.js";
+import type { LoaderData } from "./hooks.js";
+import { isTypeScriptFile } from "./transpile.js";
+
+/** Whether a module needs the TypeScript loader (`.ts`, `.mts`). */
+export function needsTypeScript(file: string): boolean {
+  return isTypeScriptFile(file);
+}
+
+/**
+ * The typescript package's main file, looked up from the app's root first (the version the app
+ * builds with), then from @flagon/core's own location; undefined when neither has it.
+ */
+export function resolveTypeScript(
+  root: string,
+  from: readonly string[] = [import.meta.url],
+): string | undefined {
+  for (const base of [path.join(root, "package.json"), ...from]) {
+    try {
+      return createRequire(base).resolve("typescript");
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+/** The error for a TypeScript app in a project without the typescript package. */
+export function typeScriptMissing(shown: string): CliError {
+  return new CliError(
+    `${shown} is TypeScript, and running it needs the typescript package (an optional peer of ` +
+      `@flagon/core): install typescript (npm install --save-dev typescript), or build the app ` +
+      `and set "app" in the config to the built file (such as "dist/app.js")`,
+  );
+}
+
+// Loader registration is per process by nature (node:module keeps the hooks for the process).
+let registeredFor: string | undefined;
+
+export interface RegisterOptions {
+  /** The app module, to pick the right project of a solution-style tsconfig. */
+  readonly appFile?: string;
+  /** How errors name the app (default: appFile, else root). */
+  readonly shown?: string;
+  /** Load typescript at once instead of at the first .ts file. */
+  readonly preload?: boolean;
+}
+
+/**
+ * Makes `import()` of `.ts` files work in this process, with decorator metadata: transpiled by
+ * the typescript package with the compiler options of `<root>/tsconfig.json` (see transpile.ts).
+ * A second call is a no-op. Throws a CliError when typescript is not installed.
+ */
+export function registerTypeScriptLoader(root: string, options: RegisterOptions = {}): void {
+  if (registeredFor !== undefined) return;
+  const typescript = resolveTypeScript(root);
+  if (typescript === undefined) throw typeScriptMissing(options.shown ?? options.appFile ?? root);
+  const data: LoaderData = {
+    root,
+    typescript,
+    ...(options.appFile === undefined ? {} : { appFile: options.appFile }),
+    ...(options.preload ? { preload: true } : {}),
+  };
+  register(new URL("./hooks.js", import.meta.url), { data });
+  // Stack traces point into the .ts files (the transpiled code carries inline source maps).
+  process.setSourceMapsEnabled(true);
+  registeredFor = root;
+}

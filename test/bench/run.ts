@@ -1,0 +1,268 @@
+// `npm run bench`: raw node:http, Fastify, Express and Flagon (decorated DI controller, and
+// function routes) serve the same routes; each is started pinned to CPU 0, loaded from CPU 1,
+// contenders alternate over several rounds, and medians are reported with ratios to raw
+// node:http and to Fastify measured in the same round. `--quick` proves the suite works (CI).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { hasWrk, load, type LoadResult } from "./load.js";
+import { micro } from "./micro.js";
+
+const CONTENDERS = ["raw", "fastify", "express", "flagon-di", "flagon-fn"] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+const ECHO_BODY = JSON.stringify({
+  items: Array.from({ length: 12 }, (_, i) => ({
+    id: i,
+    name: `item number ${i}`,
+    tags: ["a", "b", "c"],
+    ok: true,
+  })),
+}).padEnd(1024, " ");
+
+const ROUTES = [
+  { name: "GET /", path: "/", method: "GET" },
+  { name: "GET /json", path: "/json", method: "GET" },
+  { name: "GET /users/:id", path: "/users/42", method: "GET" },
+  { name: "POST /echo (1 KB)", path: "/echo", method: "POST", body: ECHO_BODY },
+  { name: "GET /template", path: "/template", method: "GET" },
+] as const;
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+  seconds: number;
+  warmup: number;
+  connections: number;
+}
+
+function options(argv: string[]): Options {
+  const quick = argv.includes("--quick");
+  const value = (flag: string, fallback: number): number => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? fallback : Number(argv[i + 1]);
+  };
+  return {
+    quick,
+    rounds: value("--rounds", quick ? 1 : 3),
+    seconds: value("--seconds", quick ? 1 : 5),
+    warmup: value("--warmup", quick ? 1 : 2),
+    connections: value("--connections", 50),
+  };
+}
+
+const pinned = availableParallelism() >= 2;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly startupMs: number;
+}
+
+async function start(contender: Contender): Promise<Started> {
+  const script = fileURLToPath(new URL(`./servers/${contender}.js`, import.meta.url));
+  const began = performance.now();
+  const child = pinned
+    ? spawn("taskset", ["-c", "0", process.execPath, script], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, PORT: "0", NODE_ENV: "production" },
+      })
+    : spawn(process.execPath, [script], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, PORT: "0", NODE_ENV: "production" },
+      });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${contender} exited with ${code} before it was ready`)));
+  });
+  // Start-up to first answer: until GET / answers.
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      /* not yet */
+    }
+  }
+  return { child, port, startupMs: performance.now() - began };
+}
+
+function memory(pid: number | undefined): { rssMb: number; peakMb: number } {
+  if (pid === undefined) return { rssMb: Number.NaN, peakMb: Number.NaN };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string): number =>
+      Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+  } catch {
+    return { rssMb: Number.NaN, peakMb: Number.NaN };
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+interface Sample extends LoadResult {
+  readonly round: number;
+  readonly contender: Contender;
+  readonly route: string;
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  const wrk = await hasWrk();
+  console.log(
+    `flagon bench — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
+      `${opts.rounds} round(s) × ${opts.seconds}s, ${opts.connections} connections, ` +
+      (pinned ? "server on CPU 0, load on CPU 1" : "unpinned (one CPU)"),
+  );
+  const samples: Sample[] = [];
+  const startups = new Map<Contender, number[]>();
+  const mem = new Map<Contender, Array<{ afterStart: number; peak: number }>>();
+  for (let round = 0; round < opts.rounds; round++) {
+    // Alternate the order each round so no contender always runs on a warm or cold machine.
+    const order = round % 2 === 0 ? [...CONTENDERS] : [...CONTENDERS].reverse();
+    for (const contender of order) {
+      const server = await start(contender);
+      const afterStart = memory(server.child.pid).rssMb;
+      startups.set(contender, [...(startups.get(contender) ?? []), server.startupMs]);
+      try {
+        for (const route of ROUTES) {
+          const spec = {
+            url: `http://127.0.0.1:${server.port}${route.path}`,
+            method: route.method,
+            body: "body" in route ? route.body : undefined,
+            connections: opts.connections,
+            cpu: pinned ? 1 : undefined,
+          };
+          await load({ ...spec, seconds: opts.warmup }, wrk);
+          const result = await load({ ...spec, seconds: opts.seconds }, wrk);
+          samples.push({ round, contender, route: route.name, ...result });
+        }
+        mem.set(contender, [
+          ...(mem.get(contender) ?? []),
+          { afterStart, peak: memory(server.child.pid).peakMb },
+        ]);
+      } finally {
+        await stop(server.child);
+      }
+    }
+  }
+
+  const rows: Array<Record<string, string | number>> = [];
+  const find = (round: number, contender: Contender, route: string): Sample | undefined =>
+    samples.find((s) => s.round === round && s.contender === contender && s.route === route);
+  for (const route of ROUTES) {
+    for (const contender of CONTENDERS) {
+      const mine = samples.filter((s) => s.contender === contender && s.route === route.name);
+      const vsRaw = mine.map((s) => s.rps / (find(s.round, "raw", route.name)?.rps ?? Number.NaN));
+      const vsFastify = mine.map((s) => s.rps / (find(s.round, "fastify", route.name)?.rps ?? Number.NaN));
+      rows.push({
+        route: route.name,
+        contender,
+        "req/s": Math.round(median(mine.map((s) => s.rps))),
+        "× raw": Number(median(vsRaw).toFixed(2)),
+        "× fastify": Number(median(vsFastify).toFixed(2)),
+        "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
+        errors: mine.reduce((n, s) => n + s.errors, 0),
+      });
+    }
+  }
+  console.table(rows);
+  const process_ = CONTENDERS.map((c) => ({
+    contender: c,
+    "start-up ms": Math.round(median(startups.get(c) ?? [])),
+    "RSS after start MB": Number(median((mem.get(c) ?? []).map((m) => m.afterStart)).toFixed(1)),
+    "peak RSS MB": Number(median((mem.get(c) ?? []).map((m) => m.peak)).toFixed(1)),
+  }));
+  console.table(process_);
+
+  const microResults = await micro(opts.quick);
+  console.table(microResults.rows);
+
+  // A measurement with errors (non-2xx, socket errors) is not a result: its target is not met.
+  const get = (route: string, contender: Contender, key: string): number => {
+    const row = rows.find((r) => r.route === route && r.contender === contender);
+    return row && row["errors"] === 0 ? Number(row[key]) : Number.NaN;
+  };
+  const gets = ["GET /", "GET /json", "GET /users/:id"];
+  const targets = [
+    ...["flagon-di", "flagon-fn"].map((c) => ({
+      target: `${c} ≥ 0.95× raw on the three GET routes`,
+      met: gets.every((r) => get(r, c as Contender, "× raw") >= 0.95),
+    })),
+    {
+      target: "flagon p99 ≤ Fastify's on every route",
+      met: ROUTES.every((r) =>
+        (["flagon-di", "flagon-fn"] as const).every(
+          (c) => get(r.name, c, "p99 ms") <= get(r.name, "fastify", "p99 ms"),
+        ),
+      ),
+    },
+    {
+      target: "flagon peak RSS ≤ 90 MB",
+      met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["peak RSS MB"] <= 90),
+    },
+    {
+      target: "start-up to first answer ≤ 150 ms",
+      met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["start-up ms"] <= 150),
+    },
+    { target: "1,000-route app.ready() ≤ 150 ms", met: microResults.readyMs <= 150 },
+    {
+      target: "template route within 10 % of raw nunjucks",
+      met: get("GET /template", "flagon-di", "× raw") >= 0.9,
+    },
+    { target: "POST /echo ≥ Fastify", met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1 },
+  ];
+  console.table(targets.map((t) => ({ target: t.target, status: t.met ? "met" : "NOT met" })));
+
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}bench-${new Date().toISOString().replace(/[:.]/g, "-")}${opts.quick ? "-quick" : ""}.json`;
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        wrk,
+        opts,
+        rows,
+        process: process_,
+        micro: microResults,
+        targets,
+        samples,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`results written to ${file}`);
+  const failed = samples.filter((s) => Number.isNaN(s.rps) || s.rps <= 0);
+  if (failed.length > 0) {
+    console.error(`${failed.length} measurement(s) produced no result`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
