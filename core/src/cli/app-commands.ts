@@ -55,7 +55,9 @@ const exists = (file: string): Promise<boolean> =>
  */
 export async function locateApp(cwd: string): Promise<AppLocation> {
   const root = path.resolve(cwd);
-  const { config } = await loadConfig({ root });
+  // A copy of the environment takes in .env: the app loads it itself, and a supervisor that
+  // kept it would hand stale values to every app process it starts after .env changes.
+  const { config } = await loadConfig({ root, env: { ...process.env } });
   const configured = config["app"];
   if (configured !== undefined && (typeof configured !== "string" || configured === "")) {
     throw new CliError(`config.app must be the path of the app module (such as "src/app.ts")`);

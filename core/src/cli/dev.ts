@@ -48,7 +48,7 @@ export async function dev(args: readonly string[], io: CliIO): Promise<number> {
   const typescript = needsTypeScript(location.file);
   if (typescript && resolveTypeScript(location.root) === undefined) throw typeScriptMissing(location.shown);
 
-  const { config } = await loadConfig({ root: location.root });
+  const { config } = await loadConfig({ root: location.root, env: { ...process.env } });
   const appFolder = path.relative(location.root, path.dirname(location.file));
   const folders = ["src", appFolder];
   // Templates are re-read on change by the app itself in development, and static files are read

@@ -42,6 +42,9 @@ export async function routes(args: readonly string[], io: CliIO): Promise<number
   }
   let rows: RouteRow[];
   try {
+    if (typeof app.routes !== "function") {
+      throw new CliError(`createApp() in ${location.shown} returned an app that cannot list its routes`);
+    }
     rows = sortRoutes(app.routes());
   } finally {
     await app.close();

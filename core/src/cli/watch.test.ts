@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -78,5 +78,27 @@ describe("watchApp", () => {
     const files = changes[0]?.files ?? [];
     expect(files.slice(0, 2).sort()).toEqual([path.join("src", "deep", "a.ts"), "flagon.config.json"].sort());
     expect(files.at(-1)).toBe(path.join("src", ".tmp-write"));
+  });
+
+  it("keeps seeing a file that editors replace by renaming over it, and files in folders made later", async () => {
+    await mkdir(path.join(tmp, "src"), { recursive: true });
+    await writeFile(path.join(tmp, "src/app.ts"), "v0");
+    const changes: Change[] = [];
+    stop = watchApp({ root: tmp, folders: ["src"], debounceMs: 30, onChange: (c) => changes.push(c) }).close;
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+    for (const version of ["v1", "v2", "v3"]) {
+      // What sed -i and "safe write" editors do: write a temp file, rename it over the original.
+      await writeFile(path.join(tmp, "src/.app.ts.tmp"), version);
+      await rename(path.join(tmp, "src/.app.ts.tmp"), path.join(tmp, "src/app.ts"));
+      await settle();
+    }
+    expect(changes.map((c) => c.files[0])).toEqual([1, 2, 3].map(() => path.join("src", "app.ts")));
+
+    await mkdir(path.join(tmp, "src/users/deep"), { recursive: true });
+    await settle();
+    await writeFile(path.join(tmp, "src/users/deep/users.ts"), "x");
+    await settle();
+    expect(changes.at(-1)?.files).toEqual([path.join("src", "users", "deep", "users.ts")]);
   });
 });

@@ -1,6 +1,6 @@
 // The files `flagon dev` watches: the app's source, templates and static folders (recursively)
 // and the config files at the root. Events are debounced into one change.
-import { existsSync, type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import path from "node:path";
 import { CONFIG_SEARCH_PLACES } from "../config/index.js";
 
@@ -45,7 +45,7 @@ export interface WatchOptions {
 
 /** Starts watching; returns the watched folders (relative) and a function that stops. */
 export function watchApp(options: WatchOptions): { folders: string[]; close: () => void } {
-  const watchers: FSWatcher[] = [];
+  const watchers: Closable[] = [];
   let timer: NodeJS.Timeout | undefined;
   let burst: { files: Set<string>; at: number } | undefined;
   const changed = (file: string): void => {
@@ -68,11 +68,11 @@ export function watchApp(options: WatchOptions): { folders: string[]; close: () 
     const relative = path.relative(options.root, absolute);
     if (relative === "" || relative.startsWith("..") || !existsSync(absolute)) continue;
     if (folders.some((f) => relative === f || relative.startsWith(`${f}${path.sep}`))) continue;
-    const watcher = watch(absolute, { recursive: true }, (_event, name) => {
-      if (name !== null && isRelevant(name)) changed(path.join(relative, name));
-    });
-    watcher.on("error", () => undefined); // a watched folder removed: nothing more to see there
-    watchers.push(watcher);
+    watchers.push(
+      watchTree(absolute, (name) => {
+        if (isRelevant(name)) changed(path.join(relative, name));
+      }),
+    );
     folders.push(relative);
   }
   const rootWatcher = watch(options.root, (_event, name) => {
@@ -86,6 +86,75 @@ export function watchApp(options: WatchOptions): { folders: string[]; close: () 
     close: () => {
       clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
+    },
+  };
+}
+
+/** What watchTree returns: closing stops every watcher it made. */
+interface Closable {
+  close(): void;
+}
+
+/**
+ * Watches a folder and everything under it, reporting paths relative to it. macOS and Windows
+ * watch recursively natively. On Linux, node's recursive mode loses a file that an editor
+ * replaced by renaming a new one over it (sed -i, "safe write"), so each folder gets a watcher
+ * of its own, and folders created later get theirs when they appear.
+ */
+function watchTree(base: string, onEvent: (relative: string) => void): Closable {
+  if (process.platform !== "linux") {
+    const watcher = watch(base, { recursive: true }, (_event, name) => {
+      if (name !== null) onEvent(name);
+    });
+    watcher.on("error", () => undefined); // the folder was removed: nothing more to see there
+    return watcher;
+  }
+  const watchers = new Map<string, FSWatcher>();
+  const add = (dir: string): void => {
+    if (watchers.has(dir)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, (_event, name) => {
+        if (name !== null) event(path.join(dir, name));
+      });
+    } catch {
+      return; // gone already
+    }
+    watcher.on("error", () => remove(dir));
+    watchers.set(dir, watcher);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !IGNORED_DIRS.has(entry.name)) add(path.join(dir, entry.name));
+    }
+  };
+  const remove = (dir: string): void => {
+    for (const [watched, watcher] of watchers) {
+      if (watched === dir || watched.startsWith(`${dir}${path.sep}`)) {
+        watcher.close();
+        watchers.delete(watched);
+      }
+    }
+  };
+  const event = (full: string): void => {
+    const relative = path.relative(base, full);
+    if (!isRelevant(relative)) return;
+    if (watchers.has(full)) {
+      if (!existsSync(full)) remove(full);
+    } else if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) {
+      add(full);
+    }
+    onEvent(relative);
+  };
+  add(base);
+  return {
+    close: () => {
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
     },
   };
 }
