@@ -47,3 +47,18 @@ test("a session first loaded in an onSend hook fails loudly instead of dropping 
   expect(res.statusCode).toBe(500);
   expect(res.headers["set-cookie"]).toBeUndefined();
 });
+
+test("a flash started without await in a synchronous handler is still saved", async () => {
+  const app = new Flagon({
+    configFile: false,
+    config: { env: "test", secretKey: "k".repeat(40), session: {} },
+  });
+  app.get("/flash", (ctx) => {
+    void ctx.flash("saved anyway", "info");
+    return "ok";
+  });
+  app.get("/read", async (ctx) => (await ctx.session()).flashes({ withCategories: true }));
+  const client = app.testClient();
+  expect((await client.get("/flash")).statusCode).toBe(200);
+  expect((await client.get("/read")).json()).toEqual([["info", "saved anyway"]]);
+});

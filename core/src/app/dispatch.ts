@@ -3,7 +3,7 @@ import { renderError } from "../errors/render.js";
 import { devPageAllowed, renderDevPage } from "../errors/dev-page.js";
 import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
-import { FlagonResponse } from "../http/response.js";
+import { FlagonResponse, ResponseHeaders } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { RouteTable } from "./route-table.js";
 import type { RouteHooks } from "../hooks/registry.js";
@@ -62,9 +62,12 @@ export function toResponse(value: unknown, controls: ResponseControls, defaultSt
     type = "application/json";
   }
   const status = controls.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
-  const response = new FlagonResponse(body, { status, headers: controls.headers.raw });
-  if (type !== undefined && !response.headers.has("content-type")) response.headers.set("content-type", type);
-  return response;
+  // The context's headers were checked as they were set; the response takes them over as they are.
+  const headers = new ResponseHeaders();
+  headers.fillFrom(controls.headers);
+  if (type !== undefined && headers.raw["content-type"] === undefined)
+    headers.setTrusted("content-type", type);
+  return FlagonResponse.adopt(body, status, headers);
 }
 
 type Hooks = DispatchDeps["unrouted"];
@@ -222,16 +225,108 @@ async function complete(ctx: Context, response: FlagonResponse): Promise<FlagonR
  * A throw anywhere before the write goes to onError, the error handlers, or the default page;
  * onSend still sees that response. Each route runs only the hooks compiled for it.
  */
-export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<FlagonResponse> {
+export function dispatch(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<FlagonResponse> {
+  if (deps.onRequest.length === 0) {
+    const fast = tryFast(ctx, deps);
+    if (fast !== undefined) return fast;
+  }
+  return dispatchFully(ctx, deps);
+}
+
+async function dispatchFully(ctx: Context, deps: DispatchDeps): Promise<FlagonResponse> {
   let hooks = deps.unrouted;
   let response: FlagonResponse;
   try {
     response = await route(ctx, deps, (routeHooks) => {
       hooks = routeHooks;
     });
-    response = await complete(ctx, response);
   } catch (error) {
-    response = await handleError(ctx, error, deps, hooks);
+    return afterRoute(ctx, deps, hooks, undefined, error);
+  }
+  return afterRoute(ctx, deps, hooks, response, undefined);
+}
+
+/**
+ * The common case without a single microtask: no onRequest hook, a matched route with no route
+ * hooks, a handler whose value becomes a plain response. Anything else (a promise, an error, a
+ * deferred response, a session to save) continues on the full path. Undefined: not this case.
+ */
+function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<FlagonResponse> | undefined {
+  const { request } = ctx;
+  const host = request.headers.host;
+  if ((host !== undefined && !VALID_HOST.test(host)) || request.path.charCodeAt(0) !== 47 /* / */)
+    return undefined;
+  let match: ReturnType<RouteTable["router"]["match"]>;
+  try {
+    match = deps.table.router.match(request.method, request.path);
+  } catch {
+    return undefined; // the full path meets the same error and answers it
+  }
+  if (match.kind !== "found") return undefined;
+  const { route } = match;
+  const hooks = route.hooks;
+  if (hooks.preHandler.length + hooks.onSend.length + hooks.onResponse.length + hooks.onError.length > 0) {
+    return undefined;
+  }
+  ctx.route = route.info;
+  request.params = match.params;
+  request.bodyLimit = route.bodyLimit;
+  let value: unknown;
+  try {
+    value = route.invoke(ctx);
+  } catch (error) {
+    return afterRoute(ctx, deps, hooks, undefined, error);
+  }
+  if (value instanceof Promise) {
+    return value.then(
+      (settled: unknown) => finish(ctx, deps, hooks, settled),
+      (error: unknown) => afterRoute(ctx, deps, hooks, undefined, error),
+    );
+  }
+  return finish(ctx, deps, hooks, value);
+}
+
+function finish(
+  ctx: Context,
+  deps: DispatchDeps,
+  hooks: Hooks,
+  value: unknown,
+): FlagonResponse | Promise<FlagonResponse> {
+  let response: FlagonResponse;
+  try {
+    response = toResponse(value, ctx.response);
+  } catch (error) {
+    return afterRoute(ctx, deps, hooks, undefined, error);
+  }
+  if (response.prepare !== undefined || ctx.hasBeforeSend())
+    return afterRoute(ctx, deps, hooks, response, undefined);
+  ctx.closeBeforeSend();
+  response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
+  return response;
+}
+
+/**
+ * Everything after routing: complete the response (or turn the error into one), run onSend,
+ * stamp the request id, and attach the onResponse hooks for after the write.
+ */
+async function afterRoute(
+  ctx: Context,
+  deps: DispatchDeps,
+  hooks: Hooks,
+  routed: FlagonResponse | undefined,
+  thrown: unknown,
+): Promise<FlagonResponse> {
+  let response: FlagonResponse | undefined;
+  let failure = thrown;
+  if (routed !== undefined) {
+    try {
+      response = await complete(ctx, routed);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  if (response === undefined) {
+    response = await handleError(ctx, failure, deps, hooks);
     try {
       response = await complete(ctx, response);
     } catch (second) {
@@ -250,7 +345,7 @@ export async function dispatch(ctx: Context, deps: DispatchDeps): Promise<Flagon
       response = await handleError(ctx, error, deps, hooks);
     }
   }
-  response.headers.set(REQUEST_ID_HEADER, ctx.id);
+  response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
   if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
   return response;
 }

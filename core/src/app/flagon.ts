@@ -297,7 +297,7 @@ export class Flagon implements ContextHost {
   // ---- serving -----------------------------------------------------------------------------
 
   /** Handles one request from an adapter. The app must be ready. */
-  handle(raw: RawRequest): Promise<FlagonResponse> {
+  handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse> {
     const deps = this.built("handle a request");
     const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.proxyTrust));
     return dispatch(ctx, deps);

@@ -116,6 +116,11 @@ export class Context {
     (this.beforeSendSteps ??= []).push(step);
   }
 
+  /** @internal Whether any `beforeSend` step waits. */
+  hasBeforeSend(): boolean {
+    return this.beforeSendSteps !== undefined && this.beforeSendSteps.length > 0;
+  }
+
   /** @internal No more `beforeSend` steps from here on (onSend hooks are running). */
   closeBeforeSend(): void {
     this.beforeSendClosed = true;

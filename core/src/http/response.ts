@@ -70,6 +70,14 @@ export class ResponseHeaders {
     return this;
   }
 
+  /**
+   * @internal Sets a header the framework produced from known-safe parts (a constant media type,
+   * a length, a request id of checked characters), skipping the check `set` does.
+   */
+  setTrusted(name: string, value: string): void {
+    this.raw[name] = value;
+  }
+
   delete(name: string): this {
     delete this.raw[name.toLowerCase()];
     return this;
@@ -115,6 +123,13 @@ export class FlagonResponse {
    * context, inside the request, before `onSend`. Subclasses implement it.
    */
   prepare?(ctx: Context): Promise<FlagonResponse>;
+
+  /** @internal Builds a response around headers that were already checked when they were set. */
+  static adopt(body: ResponseBody, status: number, headers: ResponseHeaders): FlagonResponse {
+    const response = new FlagonResponse(body, { status });
+    (response as { headers: ResponseHeaders }).headers = headers;
+    return response;
+  }
 
   constructor(body: ResponseBody = null, init: ResponseInit = {}) {
     this.body = body;

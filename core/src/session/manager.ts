@@ -104,6 +104,16 @@ export class SessionManager {
     if (loading === undefined) {
       loading = this.open(ctx);
       this.loads.set(ctx, loading);
+      // Registered now, before any await: a handler that starts a load (or a flash) without
+      // awaiting it still gets its session saved — the response waits for the load.
+      const pending = loading;
+      // A failed load fails the response too (fail closed), also when nobody awaited it.
+      // (Without a backend there is nothing to save: the load's own error is the answer.)
+      if (this.backend !== undefined)
+        ctx.beforeSend(async (response) => {
+          const session = await pending;
+          await this.finish(ctx, session, sessionCookie(this.options, ctx), response);
+        });
     }
     return loading;
   }
@@ -138,7 +148,6 @@ export class SessionManager {
     const cookie = sessionCookie(this.options, ctx);
     const session = await this.backend.open(ctx.request.cookies[cookie.name], ctx);
     this.loadedSessions.set(ctx, session);
-    ctx.beforeSend((response) => this.finish(ctx, session, cookie, response));
     return session;
   }
 

@@ -47,7 +47,7 @@ export interface InjectResponse {
 /** What inject needs of an app. */
 export interface Injectable {
   ready(): Promise<void>;
-  handle(raw: RawRequest): Promise<FlagonResponse>;
+  handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse>;
   /** The request log line, written as the node adapter writes it. */
   logRequest?(record: RequestRecord): void;
 }

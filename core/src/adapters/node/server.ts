@@ -27,7 +27,7 @@ export interface ServerAddress {
   readonly url: string;
 }
 
-type Handle = (raw: RawRequest) => Promise<FlagonResponse>;
+type Handle = (raw: RawRequest) => FlagonResponse | Promise<FlagonResponse>;
 
 function insecureParserRequested(): boolean {
   const flag = "--insecure-http-parser";
@@ -66,6 +66,45 @@ function hostProblem(req: IncomingMessage): HttpError | undefined {
 }
 
 /**
+ * A body the app left unread means the connection cannot carry another request. A request
+ * without a body is never "unread", even when it is answered before node marks it complete.
+ */
+function unreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+const EXCHANGE = Symbol("flagon.exchange");
+
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/** One request on its way through the adapter. */
+class Exchange {
+  reqId: string | undefined;
+  readonly startedAt = performance.now();
+  /** Bound once, so the promise callbacks allocate nothing more. */
+  readonly respond = (response: FlagonResponse): void => this.server.deliver(this, response);
+  readonly fail = (error: unknown): void => this.server.failed(this, error);
+
+  constructor(
+    readonly server: NodeServer,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly state: SocketState,
+  ) {}
+}
+
+function onResponseClose(this: ResponseWithExchange): void {
+  const exchange = this[EXCHANGE];
+  if (exchange) exchange.server.finished(exchange);
+}
+
+function onResponseError(this: ResponseWithExchange, error: Error): void {
+  this[EXCHANGE]?.server.log.debug({ err: error }, "response stream error");
+}
+
+/**
  * The only code that touches node:http: timeouts always on, the strict parser only, responses
  * written with backpressure, and a graceful close (in-flight requests finish, late ones get 503
  * with `Connection: close`, idle keep-alive sockets are closed, a deadline ends the rest).
@@ -82,7 +121,7 @@ export class NodeServer {
   constructor(
     private readonly handle: Handle,
     private readonly config: Required<ServerConfig>,
-    private readonly log: Logger,
+    readonly log: Logger,
     /** Where the one line per request goes, once the response finished or the client left. */
     private readonly requests?: RequestLogHost,
   ) {
@@ -154,8 +193,6 @@ export class NodeServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    req.on("error", (error) => this.log.debug({ err: error }, "request stream error"));
-    res.on("error", (error) => this.log.debug({ err: error }, "response stream error"));
     const socket = req.socket;
     const state = this.sockets.get(socket) ?? { busy: 0, doomed: false };
     if (state.doomed) {
@@ -165,22 +202,11 @@ export class NodeServer {
     }
     state.busy += 1;
     this.inFlight += 1;
-    const startedAt = performance.now();
-    const remoteAddress = socket.remoteAddress;
-    let reqId: string | undefined;
-    res.once("close", () => {
-      state.busy -= 1;
-      this.inFlight -= 1;
-      this.requests?.logRequest({
-        reqId: reqId ?? this.requests.requestIdFor(req.headers),
-        method: req.method ?? "GET",
-        url: originForm(req.url ?? "/"),
-        status: res.statusCode,
-        startedAt,
-        remoteAddress,
-        aborted: !res.writableFinished,
-      });
-    });
+    // One object per request and shared listeners: nothing else is allocated for bookkeeping.
+    const exchange = new Exchange(this, req, res, state);
+    (res as ResponseWithExchange)[EXCHANGE] = exchange;
+    res.on("close", onResponseClose);
+    res.on("error", onResponseError);
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
       : hostProblem(req);
@@ -188,8 +214,8 @@ export class NodeServer {
       state.doomed = true;
       const response = renderError(refusal, req.headers.accept, { exposeInternals: false });
       if (this.requests) {
-        reqId = this.requests.requestIdFor(req.headers);
-        response.headers.set(REQUEST_ID_HEADER, reqId);
+        exchange.reqId = this.requests.requestIdFor(req.headers);
+        response.headers.set(REQUEST_ID_HEADER, exchange.reqId);
       }
       this.write(req, res, response, true);
       return;
@@ -199,22 +225,51 @@ export class NodeServer {
       url: originForm(req.url ?? "/"),
       headers: req.headers,
       body: req,
-      remoteAddress,
-      encrypted: (req.socket as Partial<TLSSocket>).encrypted === true,
+      remoteAddress: socket.remoteAddress,
+      encrypted: (socket as Partial<TLSSocket>).encrypted === true,
     };
-    this.handle(raw).then(
-      (response) => {
-        const id = response.headers.get(REQUEST_ID_HEADER);
-        if (typeof id === "string") reqId = id;
-        this.write(req, res, response);
-      },
-      (error: unknown) => {
-        // dispatch never rejects; this is the last line of defence.
-        this.log.error({ err: error }, "unexpected failure while handling a request");
-        if (!res.headersSent) res.writeHead(500, { "content-length": "0", connection: "close" });
-        res.end();
-      },
-    );
+    let result: FlagonResponse | Promise<FlagonResponse>;
+    try {
+      result = this.handle(raw);
+    } catch (error) {
+      exchange.fail(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(exchange.respond, exchange.fail);
+    else exchange.respond(result);
+  }
+
+  /** @internal Bookkeeping when a response closes (finished or aborted). */
+  finished(exchange: Exchange): void {
+    exchange.state.busy -= 1;
+    this.inFlight -= 1;
+    const requests = this.requests;
+    if (requests === undefined) return;
+    const { req, res } = exchange;
+    requests.logRequest({
+      reqId: exchange.reqId ?? requests.requestIdFor(req.headers),
+      method: req.method ?? "GET",
+      url: originForm(req.url ?? "/"),
+      status: res.statusCode,
+      startedAt: exchange.startedAt,
+      remoteAddress: req.socket.remoteAddress,
+      aborted: !res.writableFinished,
+    });
+  }
+
+  /** @internal Writes what the app answered. */
+  deliver(exchange: Exchange, response: FlagonResponse): void {
+    const id = response.headers.raw[REQUEST_ID_HEADER];
+    if (typeof id === "string") exchange.reqId = id;
+    this.write(exchange.req, exchange.res, response);
+  }
+
+  /** @internal The app's dispatch never throws; this is the last line of defence. */
+  failed(exchange: Exchange, error: unknown): void {
+    this.log.error({ err: error }, "unexpected failure while handling a request");
+    const { res } = exchange;
+    if (!res.headersSent) res.writeHead(500, { "content-length": "0", connection: "close" });
+    res.end();
   }
 
   private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse, last = false): void {
@@ -226,7 +281,7 @@ export class NodeServer {
     }
     const wire = toWire(response, req.method ?? "GET");
     // A body the handler left unread (or a server that is closing) means this connection ends here.
-    if (last || this.closing || !req.complete) wire.headers["connection"] = "close";
+    if (last || this.closing || unreadBody(req)) wire.headers["connection"] = "close";
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
