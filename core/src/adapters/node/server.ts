@@ -211,13 +211,15 @@ export class NodeServer {
       ? new ServiceUnavailableError("the server is shutting down")
       : hostProblem(req);
     if (refusal) {
-      state.doomed = true;
+      // A bad Host ends the connection: nothing pipelined behind it is processed. A request that
+      // only came too late (closing) gets its 503 like the ones queued behind it.
+      if (!this.closing) state.doomed = true;
       const response = renderError(refusal, req.headers.accept, { exposeInternals: false });
       if (this.requests) {
         exchange.reqId = this.requests.requestIdFor(req.headers);
         response.headers.set(REQUEST_ID_HEADER, exchange.reqId);
       }
-      this.write(req, res, response, true);
+      this.write(req, res, response, state.doomed);
       return;
     }
     const raw: RawRequest = {
@@ -281,7 +283,10 @@ export class NodeServer {
     }
     const wire = toWire(response, req.method ?? "GET");
     // A body the handler left unread (or a server that is closing) means this connection ends here.
-    if (last || this.closing || unreadBody(req)) wire.headers["connection"] = "close";
+    // While closing, only the last response queued on a connection closes it, so that pipelined
+    // requests already accepted behind this one are still answered.
+    const queued = this.sockets.get(req.socket)?.busy ?? 0;
+    if (last || (this.closing && queued <= 1) || unreadBody(req)) wire.headers["connection"] = "close";
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
