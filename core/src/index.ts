@@ -40,6 +40,7 @@ export { inject, injectable, delay, type DependencyContainer, type InjectionToke
 export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
 export { FlagonRequest, type RawRequest } from "./http/request.js";
 export type { TrustProxy } from "./http/proxy.js";
+export { DEFAULT_SECURITY_HEADERS, type SecurityHeadersConfig } from "./http/security-headers.js";
 export { Session, type FlashOptions } from "./session/session.js";
 export type { SessionConfig, SessionStoreConfig } from "./session/options.js";
 export { QueryArgs } from "./http/query-args.js";

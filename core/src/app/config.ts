@@ -1,6 +1,7 @@
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { DEFAULT_BODY_LIMIT } from "../http/body.js";
 import { compileTrustProxy, type TrustProxy } from "../http/proxy.js";
+import { SecurityHeaders, type SecurityHeadersConfig } from "../http/security-headers.js";
 import { checkSessionConfig, type SessionConfig } from "../session/options.js";
 import { checkTemplatesConfig, type TemplatesConfig } from "../templating/config.js";
 import { checkStaticConfig, type StaticConfig } from "../static/static-folders.js";
@@ -48,6 +49,12 @@ export interface CoreConfig {
   templates?: TemplatesConfig;
   /** The default static folder, served at `/static/` when it exists; false for none. */
   static?: false | StaticConfig;
+  /**
+   * Security headers on every response (helmet's set: nosniff, X-Frame-Options, Referrer-Policy,
+   * HSTS over HTTPS, a CSP on HTML…): false for none, or an object that replaces (a string) or
+   * leaves out (false) single headers. Headers a handler or hook sets always win.
+   */
+  securityHeaders?: SecurityHeadersConfig;
   [section: string]: unknown;
 }
 
@@ -138,6 +145,7 @@ export function resolveConfig(config: CoreConfig = {}): ResolvedConfig {
   const env = envFrom(config.env);
   checkSessionConfig(config, env);
   compileTrustProxy(config.trustProxy);
+  SecurityHeaders.compile(config.securityHeaders);
   return {
     ...config,
     env,

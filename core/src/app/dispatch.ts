@@ -23,7 +23,7 @@ export interface DispatchDeps {
 }
 
 // RFC 3986 reg-name or IP literal, with an optional port.
-const VALID_HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+export const VALID_HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function isStreamish(value: object): boolean {
   return Symbol.asyncIterator in value || typeof (value as { pipe?: unknown }).pipe === "function";
@@ -302,6 +302,7 @@ function finish(
     return afterRoute(ctx, deps, hooks, response, undefined);
   ctx.closeBeforeSend();
   response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
+  ctx.app.securityHeaders.apply(response, ctx.request);
   return response;
 }
 
@@ -346,6 +347,7 @@ async function afterRoute(
     }
   }
   response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
+  ctx.app.securityHeaders.apply(response, ctx.request);
   if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
   return response;
 }

@@ -12,6 +12,7 @@ import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
+import { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import { SessionManager } from "../session/manager.js";
 import type { FlagonResponse } from "../http/response.js";
@@ -121,6 +122,7 @@ export class Flagon implements ContextHost {
   private readonly sessionStore: Keyv | undefined;
   private sessions: SessionManager | undefined;
   private proxyTrust: ProxyTrust | undefined;
+  private security: SecurityHeaders | undefined;
   private closed = false;
 
   constructor(options: FlagonOptions = {}) {
@@ -383,6 +385,11 @@ export class Flagon implements ContextHost {
     return this.sessions;
   }
 
+  /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
+  get securityHeaders(): SecurityHeaders {
+    return (this.security ??= SecurityHeaders.compile(this.config.securityHeaders));
+  }
+
   /** @internal Request ids: a per-app random prefix and a counter. */
   nextRequestId(): string {
     this.requestCount += 1;
@@ -406,6 +413,7 @@ export class Flagon implements ContextHost {
     this.currentConfig = resolveConfig(this.loaded.config);
     if (this.ownLogger && this.config.logLevel !== undefined) this.log.level = this.config.logLevel;
     this.proxyTrust = compileTrustProxy(this.config.trustProxy);
+    this.security = SecurityHeaders.compile(this.config.securityHeaders);
     this.sessions = await SessionManager.create({
       config: this.config,
       store: this.sessionStore,

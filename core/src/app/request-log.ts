@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import type { FlagonResponse } from "../http/response.js";
 
 /** The header that carries a request's id, both ways. */
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -35,6 +36,10 @@ export interface RequestLogHost {
   /** The id for a request the adapter answers without the app (e.g. 503 while closing). */
   requestIdFor(headers: IncomingHttpHeaders): string;
   logRequest(record: RequestRecord): void;
+  /** The app's security headers, for responses the adapter makes itself. */
+  readonly securityHeaders: {
+    apply(response: FlagonResponse, request: { readonly protocol: "http" | "https" }): void;
+  };
 }
 
 /**

@@ -69,7 +69,17 @@ function checkSegment(segment: string, what: string): void {
 
 /** `rate-limit` → `rateLimit`; `.` and `_` separate words as `-` does. */
 export function camelCase(name: string): string {
-  return name
-    .replace(/[-._]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
-    .replace(/[-._]+$/, "");
+  // A loop rather than /[-._]+([a-z0-9])/g and /[-._]+$/, which are quadratic on runs of "-".
+  let out = "";
+  let run = "";
+  for (const char of name) {
+    if (char === "-" || char === "." || char === "_") {
+      run += char;
+      continue;
+    }
+    const lower = (char >= "a" && char <= "z") || (char >= "0" && char <= "9");
+    out += run !== "" && lower ? char.toUpperCase() : run + char;
+    run = "";
+  }
+  return out;
 }

@@ -161,14 +161,31 @@ const loadYaml: Loader = (filepath, content) => {
  */
 export function jsonReason(message: string, content: string): string {
   const position = /at position (\d+)/.exec(message)?.[1];
-  let reason = message.startsWith("Unexpected token")
-    ? "Unexpected token"
-    : message
-        .replace(/\s*(in JSON )?at position \d+.*$/s, "")
-        .replace(/,?\s*".*" is not valid JSON$/s, "")
-        .trim();
+  let reason = message.startsWith("Unexpected token") ? "Unexpected token" : withoutQuote(message);
   if (reason === "" || reason.includes('"')) reason = "not valid JSON";
   return position === undefined ? reason : `${reason} at ${lineAndColumn(content, Number(position))}`;
+}
+
+const NOT_JSON = '" is not valid JSON';
+
+/**
+ * The message without its position and without the text it quotes (cut by index: the regexes
+ * /\s*(in JSON )?at position \d+.*$/s and /,?\s*".*" is not valid JSON$/s are quadratic).
+ */
+function withoutQuote(message: string): string {
+  let reason = message;
+  const at = reason.search(/(?:in JSON )?at position \d/);
+  if (at !== -1) reason = reason.slice(0, at);
+  if (reason.endsWith(NOT_JSON)) {
+    const quote = reason.indexOf('"');
+    if (quote < reason.length - NOT_JSON.length) {
+      let cut = quote;
+      while (cut > 0 && /\s/.test(reason.charAt(cut - 1))) cut -= 1;
+      if (reason.charAt(cut - 1) === ",") cut -= 1;
+      reason = reason.slice(0, cut);
+    }
+  }
+  return reason.trim();
 }
 
 function lineAndColumn(content: string, index: number): string {

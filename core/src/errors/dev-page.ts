@@ -57,7 +57,26 @@ interface Frame {
   readonly library: boolean;
 }
 
-const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+const DIGITS = /^\d+$/;
+
+/**
+ * `at fn (file:line:col)` or `at file:line:col` → [file, line, col]. By index: the regex
+ * /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/ it replaces is quadratic on forged lines.
+ */
+function frameLocation(raw: string): [string, number, number] | undefined {
+  let body = raw.slice(raw.indexOf("at ") + 3);
+  if (body.endsWith(")")) body = body.slice(0, -1);
+  const columnAt = body.lastIndexOf(":");
+  const lineAt = columnAt > 0 ? body.lastIndexOf(":", columnAt - 1) : -1;
+  if (lineAt < 1) return undefined;
+  const line = body.slice(lineAt + 1, columnAt);
+  const column = body.slice(columnAt + 1);
+  if (!DIGITS.test(line) || !DIGITS.test(column)) return undefined;
+  let location = body.slice(0, lineAt);
+  const open = location.indexOf(" (");
+  if (open !== -1 && open + 2 < location.length) location = location.slice(open + 2);
+  return [location, Number(line), Number(column)];
+}
 
 function toPath(location: string): string | undefined {
   if (location.startsWith("file://")) {
@@ -75,14 +94,14 @@ function parseStack(stack: string): Frame[] {
   for (const raw of stack.split("\n")) {
     if (!/^\s*at /.test(raw)) continue;
     const text = raw.trim().slice(3);
-    const match = raw.length <= 2000 ? FRAME.exec(raw) : null; // a forged huge line is not parsed
-    const file = match ? toPath(match[1] as string) : undefined;
+    const match = raw.length <= 2000 ? frameLocation(raw) : undefined; // a forged huge line is not parsed
+    const file = match ? toPath(match[0]) : undefined;
     const library = file === undefined || /[\\/]node_modules[\\/]/.test(file);
     frames.push({
       text,
       file: library ? undefined : file,
-      line: Number(match?.[2] ?? 0),
-      column: Number(match?.[3] ?? 0),
+      line: match?.[1] ?? 0,
+      column: match?.[2] ?? 0,
       library,
     });
     if (frames.length === MAX_FRAMES) break;

@@ -2,29 +2,54 @@ import { STATUS_CODES } from "node:http";
 import { escapeHtml, FlagonResponse } from "../http/response.js";
 import { HttpError } from "./http-errors.js";
 
+const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
+
+/** The `q` of one media range's parameters (`text` between its `;` and its `,`); the last q wins. */
+function qualityOf(params: string): number {
+  let q = 1;
+  for (const param of params.split(";")) {
+    const [key, value] = param.split("=");
+    if (key?.trim() === "q" && value !== undefined) q = Number(value.trim()) || 0;
+  }
+  return q;
+}
+
 /**
  * Whether the client prefers JSON over HTML: its Accept header names a JSON type
  * (`application/json`, `application/problem+json`, `…+json`) with a higher q than `text/html`
  * (a tie goes to HTML, as browsers list both).
- * Split-based and linear in the header's length: no regex backtracking on hostile input.
+ * One scan by index, allocating only for ranges long enough to name a JSON or HTML type: a
+ * 16 KB header of commas costs no more than a short one per byte, and no regex can backtrack.
  */
 export function prefersJson(accept: string | undefined): boolean {
   if (!accept) return false;
   let json = 0;
   let htmlQ = 0;
-  for (const part of accept.split(",")) {
-    const [rawType = "", ...params] = part.split(";");
-    const type = rawType.trim().toLowerCase();
-    let q = 1;
-    for (const param of params) {
-      const [key, value] = param.split("=");
-      if (key?.trim() === "q" && value !== undefined) q = Number(value.trim()) || 0;
+  const length = accept.length;
+  for (let start = 0; start <= length;) {
+    let end = start;
+    let semicolon = -1;
+    for (; end < length; end++) {
+      const code = accept.charCodeAt(end);
+      if (code === 0x2c) break; // ,
+      if (code === 0x3b && semicolon === -1) semicolon = end; // ;
     }
-    if (type === "application/json" || type === "application/problem+json" || type.endsWith("+json")) {
-      json = Math.max(json, q);
-    } else if (type === "text/html") {
-      htmlQ = Math.max(htmlQ, q);
+    let from = start;
+    let to = semicolon === -1 ? end : semicolon;
+    while (from < to && isSpace(accept.charCodeAt(from))) from++;
+    while (to > from && isSpace(accept.charCodeAt(to - 1))) to--;
+    // The shortest type that can matter is "+json" (5 characters).
+    if (to - from >= 5) {
+      const type = accept.slice(from, to).trim().toLowerCase();
+      const isJson =
+        type === "application/json" || type === "application/problem+json" || type.endsWith("+json");
+      if (isJson || type === "text/html") {
+        const q = semicolon === -1 ? 1 : qualityOf(accept.slice(semicolon + 1, end));
+        if (isJson) json = Math.max(json, q);
+        else htmlQ = Math.max(htmlQ, q);
+      }
     }
+    start = end + 1;
   }
   return json > 0 && json > htmlQ;
 }

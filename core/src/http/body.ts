@@ -21,20 +21,33 @@ export function checkDeclaredLength(header: string | undefined, limit: number): 
   if (header !== undefined && Number(header) > limit) throw tooLarge(limit);
 }
 
+// How a request body stream fails when the client goes away or node's requestTimeout cuts it.
+const CLIENT_GONE = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"]);
+
 /**
  * Yields the body's chunks and throws 413 as soon as more than `limit` bytes arrived. It never
  * destroys the source on exit, so the connection survives long enough to carry the 413.
+ * A body the client stopped sending (it disconnected, or requestTimeout cut it) is a 400, as in
+ * Fastify: the client's doing, so not logged as a server error with a stack on every slow client.
  */
 export async function* limitedChunks(source: Readable, limit: number): AsyncGenerator<Buffer> {
   let size = 0;
-  for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > limit) {
-      source.pause();
-      throw tooLarge(limit);
+  try {
+    for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
+      const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size > limit) {
+        source.pause();
+        throw tooLarge(limit);
+      }
+      yield buffer;
     }
-    yield buffer;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code === undefined || !CLIENT_GONE.has(code)) throw error;
+    throw new BadRequestError("the client closed the connection before the body was complete", {
+      cause: error,
+    });
   }
 }
 

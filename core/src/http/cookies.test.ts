@@ -137,7 +137,26 @@ describe("serializeCookie", () => {
   });
 
   describe("names and attributes that would corrupt the header throw FLAGON_ERR_INVALID_COOKIE", () => {
-    const bad = ["a;b", "a\rb", "a\nb", "a b", "a\u0000b", "é", "a=b", "a\tb", "a\u007fb", ""];
+    // issue 6: separators the cookie package lets through (`,` splits folded Set-Cookie lines).
+    const bad = [
+      "a;b",
+      "a\rb",
+      "a\nb",
+      "a b",
+      "a\u0000b",
+      "é",
+      "a=b",
+      "a\tb",
+      "a\u007fb",
+      "",
+      "a,b",
+      'a"b',
+      "a/b",
+      "a:b",
+      "a(b)",
+      "a@b",
+      "a\u00a0b",
+    ];
 
     test.each(bad)("name %j", (name) => {
       invalidCookie(() => serializeCookie(name, "v"));

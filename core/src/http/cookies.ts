@@ -28,12 +28,19 @@ export function parseCookies(header: string | undefined): Record<string, string>
 // Characters that can never appear in an attribute value without ending the attribute or the
 // header: separators, controls (incl. CR/LF/NUL), DEL, and anything outside ASCII.
 const UNSAFE_ATTRIBUTE = /[;,\s\u0000-\u001f\u007f-\uffff]/;
+// RFC 6265 cookie-name: an RFC 9110 token. The cookie package also lets `,` `"` `(` `)` `/` `:`
+// `?` `@` `[` `]` `{` `}` `\` through, and a `,` splits the cookie where Set-Cookie headers are
+// folded into one line.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Serialises one `Set-Cookie` value. The value is percent-encoded; a name, path or domain that
  * would corrupt the header throws a FlagonError (FLAGON_ERR_INVALID_COOKIE) instead of being sent.
  */
 export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
+  if (!TOKEN.test(name)) {
+    throw new FlagonError(ErrorCodes.INVALID_COOKIE, `cookie name ${JSON.stringify(name)} is invalid`);
+  }
   for (const [attribute, text] of [
     ["path", options.path],
     ["domain", options.domain],

@@ -86,9 +86,30 @@ export function headerList(value: string | string[] | undefined): string[] {
   return items;
 }
 
+const isSeparator = (code: number): boolean => code === 0x2c || code === 0x20 || code === 0x09;
+
+/**
+ * The items of a comma-separated header from the right (the nearest proxy's first), trimmed,
+ * empty ones skipped. Read lazily by index: a 16 KB header of commas costs only what is read.
+ */
+function* fromRight(value: string | string[] | undefined): Generator<string> {
+  if (value === undefined) return;
+  const text = Array.isArray(value) ? value.join(",") : value;
+  for (let end = text.length; end > 0;) {
+    // Commas, spaces and tabs at the right end are empty items: stepped over without a string.
+    while (end > 0 && isSeparator(text.charCodeAt(end - 1))) end -= 1;
+    if (end === 0) return;
+    const comma = text.lastIndexOf(",", end - 1);
+    const item = text.slice(comma + 1, end).trim();
+    if (item !== "") yield item;
+    end = comma;
+  }
+}
+
 /** The value the nearest proxy wrote: the last item of a comma-separated header. */
 export function nearestValue(value: string | string[] | undefined): string | undefined {
-  return headerList(value).at(-1);
+  for (const item of fromRight(value)) return item;
+  return undefined;
 }
 
 // RFC 3986 reg-name or IP literal, with an optional port (as dispatch checks the Host header).
@@ -109,10 +130,8 @@ export function forwardedFor(
   trust: ProxyTrust,
 ): string | undefined {
   let client = peer;
-  const hops = headerList(header);
-  for (let i = hops.length - 1; i >= 0 && trust(client); i -= 1) {
-    const hop = hops[i] as string;
-    if (isIP(hop) === 0) break;
+  for (const hop of fromRight(header)) {
+    if (!trust(client) || isIP(hop) === 0) break;
     client = hop;
   }
   return client;

@@ -52,6 +52,13 @@ function boolArg(name: string, args: ConverterArgs, key: string): boolean {
 
 const encodeSegment = (value: unknown): string => encodeURIComponent(String(value));
 
+/** "1.50000" → "1.5" (a loop: /0+$/ is quadratic on a long run of zeros). */
+function withoutTrailingZeros(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charAt(end - 1) === "0") end -= 1;
+  return text.slice(0, end);
+}
+
 const string: ConverterFactory = (args) => {
   allowOnly("string", args, ["minlength", "maxlength", "length"]);
   const length = numberArg("string", args, "length");
@@ -89,7 +96,7 @@ function numeric(name: "int" | "float", pattern: RegExp, signedPattern: RegExp):
         if (name === "float" && typeof value === "number") {
           // Floats need their dot: 1 → "1.0"; small values leave exponent notation behind.
           if (Number.isInteger(value)) text = `${text}.0`;
-          else if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "");
+          else if (/e/i.test(text)) text = withoutTrailingZeros(value.toFixed(20));
         }
         if (digits === undefined) return text;
         return text.startsWith("-") ? `-${text.slice(1).padStart(digits, "0")}` : text.padStart(digits, "0");

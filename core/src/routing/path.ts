@@ -21,9 +21,16 @@ function bad(path: string, why: string): FlagonError {
   return new FlagonError(ErrorCodes.BAD_PATH, `route path "${path}": ${why}`);
 }
 
+/** "/a//" → "/a" (a loop: /\/+$/ is quadratic on a long run of slashes). */
+export function withoutTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charAt(end - 1) === "/") end -= 1;
+  return text.slice(0, end);
+}
+
 /** Joins a controller prefix and a route path the way Flask joins a blueprint prefix and a rule. */
 export function joinPath(prefix: string, path: string): string {
-  const head = prefix.replace(/\/+$/, "");
+  const head = withoutTrailingSlashes(prefix);
   if (path === "") return head === "" ? "/" : head;
   return `${head}${path.startsWith("/") ? path : `/${path}`}`;
 }

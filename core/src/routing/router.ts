@@ -1,4 +1,4 @@
-import { BadRequestError } from "../errors/http-errors.js";
+import { BadRequestError, UriTooLongError } from "../errors/http-errors.js";
 import { type Converter, NO_MATCH } from "./converters.js";
 import type { ParsedPath } from "./path.js";
 
@@ -28,6 +28,27 @@ class Node<T = unknown> {
   routes: Map<string, T> | undefined;
   /** Routes declared with a trailing slash, by method. */
   slashRoutes: Map<string, T> | undefined;
+  /** Fewest and most URL segments between here and a route (Infinity below a `path` converter). */
+  minRest = 0;
+  maxRest = 0;
+}
+
+/** Fills in `minRest` and `maxRest` of a node and everything below it. */
+function measure(node: Node): void {
+  let min = node.routes || node.slashRoutes ? 0 : Infinity;
+  let max = node.routes || node.slashRoutes ? 0 : -Infinity;
+  for (const child of node.statics.values()) {
+    measure(child);
+    min = Math.min(min, 1 + child.minRest);
+    max = Math.max(max, 1 + child.maxRest);
+  }
+  for (const { converter, node: child } of node.dynamics) {
+    measure(child);
+    min = Math.min(min, 1 + child.minRest);
+    max = converter.multiSegment ? Infinity : Math.max(max, 1 + child.maxRest);
+  }
+  node.minRest = min;
+  node.maxRest = max;
 }
 
 export type MatchResult<T> =
@@ -57,6 +78,8 @@ function decode(segment: string): string {
  */
 export class Router<T> {
   private readonly root = new Node<T>();
+  /** Whether routes were added since the trie was last measured. */
+  private unmeasured = true;
   /** All-static paths, for a look-up without walking the trie. */
   private readonly statics = new Map<string, Map<string, T>>();
   /** Scratch state of a look-up, reused: `match` is synchronous, so one at a time. */
@@ -73,7 +96,12 @@ export class Router<T> {
       } else {
         let child = node.dynamics.find((d) => d.key === segment.key);
         if (!child) {
-          child = { key: segment.key, name: segment.name, converter: segment.converter, node: new Node<T>() };
+          child = {
+            key: segment.key,
+            name: segment.name,
+            converter: segment.converter,
+            node: new Node<T>(),
+          };
           node.dynamics.push(child);
           node.dynamics.sort((a, b) => a.converter.weight - b.converter.weight);
         }
@@ -86,6 +114,7 @@ export class Router<T> {
       : (node.routes ??= new Map<string, T>());
     if (table.has(method)) return false;
     table.set(method, route);
+    this.unmeasured = true;
     if (parsed.segments.every((s) => s.kind === "static")) {
       const key = parsed.source;
       let byMethod = this.statics.get(key);
@@ -105,6 +134,10 @@ export class Router<T> {
       const route = direct.get(method) ?? (method === "HEAD" ? direct.get("GET") : undefined);
       if (route) return { kind: "found", route, params: {} };
     }
+    if (this.unmeasured) {
+      measure(this.root);
+      this.unmeasured = false;
+    }
     const trailing = rawPath.length > 1 && rawPath.endsWith("/");
     const search = this.search;
     search.reset(method, rawPath, trailing);
@@ -122,9 +155,31 @@ export class Router<T> {
   }
 }
 
+/** Search steps (nodes visited, converters asked) a look-up may take: linear in the segments. */
+const STEP_BUDGET_BASE = 1024;
+const STEP_BUDGET_PER_SEGMENT = 2;
+/** More path segments than any real URL has: a 414 before any segment is decoded. */
+export const MAX_SEGMENTS = 1024;
+
+function tooLong(): never {
+  throw new UriTooLongError(`the URL path has more than ${MAX_SEGMENTS} segments`);
+}
+
+function tooComplex(): never {
+  throw new UriTooLongError("the URL is too complex to route");
+}
+
 /**
  * One look-up's state. Path variables live on two stacks while the trie is searched depth
  * first, and become an object only for the route that wins.
+ *
+ * `path` converters make the search backtrack over every way to split the URL between them,
+ * which hostile URLs turn into polynomial work (two `<path:…>` and 8,000 segments took seconds).
+ * Three things bound it: a URL of more than MAX_SEGMENTS segments is a 414 at once; a branch
+ * whose remaining segments cannot fit the routes below it is skipped (`minRest`/`maxRest`: a
+ * `path` converter followed by fixed segments tries one split, not all of them); and a step
+ * budget, linear in the segments, ends a search that still runs long (several `path` converters
+ * in a row) with a 414, as Fastify answers a parameter over its maxParamLength.
  */
 class Search<T> {
   found: T | undefined;
@@ -138,6 +193,11 @@ class Search<T> {
   private readonly names: string[] = [];
   private readonly values: unknown[] = [];
   private depth = 0;
+  private steps = 0;
+  private budget = 0;
+  /** The decoded segments joined by "/", and where each starts: `path` values are slices of it. */
+  private joined: string | undefined;
+  private readonly starts: number[] = [];
 
   /** Prepares a look-up: splits and percent-decodes the path's segments into the scratch array. */
   reset(method: string, rawPath: string, trailing: boolean): void {
@@ -147,7 +207,15 @@ class Search<T> {
     this.allow = undefined;
     this.redirect = 0;
     this.depth = 0;
+    this.joined = undefined;
     const end = trailing ? rawPath.length - 1 : rawPath.length;
+    // Counted before anything is decoded (only a path longer than the limit can exceed it).
+    if (end > MAX_SEGMENTS) {
+      let seen = 1;
+      for (let at = rawPath.indexOf("/", 1); at !== -1 && at < end; at = rawPath.indexOf("/", at + 1)) {
+        if (++seen > MAX_SEGMENTS) tooLong();
+      }
+    }
     let count = 0;
     if (end > 1) {
       let start = 1;
@@ -160,6 +228,8 @@ class Search<T> {
       }
     }
     this.count = count;
+    this.steps = 0;
+    this.budget = STEP_BUDGET_BASE + STEP_BUDGET_PER_SEGMENT * count;
   }
 
   params(): Record<string, unknown> {
@@ -170,6 +240,9 @@ class Search<T> {
 
   visit(node: Node<T>, index: number, slashTaken: boolean): boolean {
     const { segments, count } = this;
+    const rest = count - index;
+    if (rest < node.minRest || rest > node.maxRest) return false;
+    if (++this.steps > this.budget) tooComplex();
     if (index === count) return this.terminal(node, slashTaken);
     const segment = segments[index] as string;
     const next = node.statics.get(segment);
@@ -178,20 +251,54 @@ class Search<T> {
     for (let d = 0; d < dynamics.length; d++) {
       const child = dynamics[d] as DynamicChild<T>;
       if (child.converter.multiSegment) {
-        let text = segment;
-        for (let end = index + 1; end <= count; end++) {
-          if (end > index + 1) text += `/${segments[end - 1] as string}`;
-          const takesSlash = end === count && this.trailing;
-          const value = child.converter.match(takesSlash ? `${text}/` : text);
-          if (value === NO_MATCH) continue;
-          if (this.descend(child, value, end, takesSlash)) return true;
+        // Only the ends that leave as many segments as the routes below can take.
+        const below = child.node;
+        const first = Math.max(index + 1, count - below.maxRest);
+        const last = Math.min(count, count - below.minRest);
+        for (let end = first; end <= last; end++) {
+          const text = this.span(index, end);
+          if (end === count && this.trailing) {
+            // The trailing slash is part of the value (`/p/<path:p>` gets "a/b/")…
+            if (++this.steps > this.budget) tooComplex();
+            const value = child.converter.match(`${text}/`);
+            if (value !== NO_MATCH && this.descend(child, value, end, true)) return true;
+            // …or the route's own (`/d/<path:p>/` gets "a/b"), which the slash-less URL redirects to.
+          }
+          if (++this.steps > this.budget) tooComplex();
+          const value = child.converter.match(text);
+          if (value !== NO_MATCH && this.descend(child, value, end, false)) return true;
         }
         continue;
       }
+      if (++this.steps > this.budget) tooComplex();
       const value = child.converter.match(segment);
       if (value !== NO_MATCH && this.descend(child, value, index + 1, slashTaken)) return true;
     }
     return false;
+  }
+
+  /**
+   * Segments `from` to `to` (exclusive) joined by "/". A few are simply concatenated; more are a
+   * slice of the whole path joined once, so that no candidate costs time in its length.
+   */
+  private span(from: number, to: number): string {
+    const { segments } = this;
+    if (to - from <= 8) {
+      let text = segments[from] as string;
+      for (let i = from + 1; i < to; i++) text += `/${segments[i] as string}`;
+      return text;
+    }
+    if (this.joined === undefined) {
+      const { segments, starts, count } = this;
+      let offset = 0;
+      for (let i = 0; i < count; i++) {
+        starts[i] = offset;
+        offset += (segments[i] as string).length + 1;
+      }
+      this.joined = segments.slice(0, count).join("/");
+    }
+    const end = to === this.count ? this.joined.length : (this.starts[to] as number) - 1;
+    return this.joined.slice(this.starts[from], end);
   }
 
   private descend(child: DynamicChild<T>, value: unknown, index: number, slashTaken: boolean): boolean {

@@ -3,10 +3,16 @@ interface Entry {
   expires: number | undefined;
 }
 
+/** The most sessions the memory store holds (about 1 KB each: ~100 MB at most). */
+export const MEMORY_STORE_MAX_ENTRIES = 100_000;
+
 /**
  * An in-process Keyv store adapter whose expired entries are also swept on a timer, so sessions
  * that are never read again do not pile up in memory (Keyv's default Map only drops an expired
- * entry when it is read). For one process; use Redis to share sessions between workers.
+ * entry when it is read). It holds at most `maxEntries`: past that the least recently saved
+ * session is dropped, so a flood of new visitors (each one a new session on a page that writes
+ * the session) cannot grow it without bound within the idle timeout. For one process; use Redis
+ * to share sessions between workers.
  */
 export class MemoryStore {
   readonly opts = { dialect: "flagon-memory" };
@@ -14,7 +20,10 @@ export class MemoryStore {
   private readonly entries = new Map<string, Entry>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(sweepEveryMs = 60_000) {
+  constructor(
+    sweepEveryMs = 60_000,
+    private readonly maxEntries = MEMORY_STORE_MAX_ENTRIES,
+  ) {
     this.timer = setInterval(() => this.sweep(), sweepEveryMs);
     this.timer.unref();
   }
@@ -35,6 +44,12 @@ export class MemoryStore {
   }
 
   set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    // Map order is insertion order: re-inserting puts a saved session last, so the first entry
+    // is the least recently saved one.
+    if (!this.entries.delete(key) && this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
     this.entries.set(key, {
       value,
       expires: typeof ttl === "number" && ttl > 0 ? Date.now() + ttl : undefined,

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { FunctionRoute, RouteHandler } from "../app/route-table.js";
 import { ResponseHeaders } from "../http/response.js";
+import { withoutTrailingSlashes } from "../routing/path.js";
 import { DEFAULT_CACHE_CONTROL, FileResponse } from "./send-file.js";
 
 /** The `static` section of the app config; `static: false` serves no default folder. */
@@ -44,7 +45,7 @@ function checkPrefix(key: string, prefix: unknown): string {
       `must be a URL path such as "/static" (or "" for the site root), got ${JSON.stringify(prefix)}`,
     );
   }
-  return prefix.replace(/\/+$/, "");
+  return withoutTrailingSlashes(prefix);
 }
 
 function checkFolder(key: string, folder: unknown): string {
@@ -145,7 +146,12 @@ export async function staticRoutes(
     }
     if (exists)
       routes.push(
-        staticRoute(config?.prefix?.replace(/\/+$/, "") ?? "/static", folder, "static", defaultCache),
+        staticRoute(
+          config?.prefix === undefined ? "/static" : withoutTrailingSlashes(config.prefix),
+          folder,
+          "static",
+          defaultCache,
+        ),
       );
   }
   for (const spec of added) {

@@ -43,7 +43,12 @@ export function toTemplateError(template: string, error: unknown): TemplateError
   if (error instanceof TemplateError) return error;
   const source = (typeof error === "object" && error !== null ? error : {}) as NunjucksErrorLike;
   const detail = typeof source.message === "string" ? source.message : String(error);
-  const flat = detail.replace(/\s*\n\s*/g, " ").trim();
+  // Lines trimmed and joined (not /\s*\n\s*/g, which is quadratic on long runs of spaces).
+  const flat = detail
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
   const [, templates = "", , , rest = flat] = REPORT.exec(flat) ?? [];
   const fromZero = (error as { cause?: unknown }).cause !== undefined;
   const line = typeof source.lineno === "number" ? source.lineno + (fromZero ? 1 : 0) : undefined;

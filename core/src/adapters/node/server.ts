@@ -6,6 +6,7 @@ import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../app/config.js";
 import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
+import { VALID_HOST } from "../../app/dispatch.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
 import { renderError } from "../../errors/render.js";
@@ -47,21 +48,30 @@ function originForm(url: string): string {
 
 /** Per-socket bookkeeping: requests in progress, and whether the socket must carry no more. */
 interface SocketState {
+  /** Requests whose response has not closed yet. */
   busy: number;
+  /** Requests received on this connection so far (pipelined ones are answered in this order). */
+  received: number;
   doomed: boolean;
 }
 
-/** Host problems that make a request ambiguous between proxies and us (RFC 9112 §3.2). */
+/** Host and framing problems that make a request ambiguous between proxies and us (RFC 9112 §3.2). */
 function hostProblem(req: IncomingMessage): HttpError | undefined {
   let hosts = 0;
+  let contentTypes = 0;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     if (name.length === 4 && name.toLowerCase() === "host") hosts += 1;
+    else if (name.length === 12 && name.toLowerCase() === "content-type") contentTypes += 1;
   }
   if (hosts > 1) return new BadRequestError("more than one Host header");
   if (hosts === 0 && req.httpVersion === "1.1")
     return new BadRequestError("HTTP/1.1 requests need a Host header");
+  const host = req.headers.host;
+  if (host !== undefined && !VALID_HOST.test(host)) return new BadRequestError("invalid Host header");
+  // Node keeps the first of several; a proxy may read the last: refuse the ambiguity.
+  if (contentTypes > 1) return new BadRequestError("more than one Content-Type header");
   return undefined;
 }
 
@@ -83,6 +93,8 @@ type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 class Exchange {
   reqId: string | undefined;
   readonly startedAt = performance.now();
+  /** This request's place among those received on its connection. */
+  readonly seq: number;
   /** Bound once, so the promise callbacks allocate nothing more. */
   readonly respond = (response: FlagonResponse): void => this.server.deliver(this, response);
   readonly fail = (error: unknown): void => this.server.failed(this, error);
@@ -92,7 +104,9 @@ class Exchange {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly state: SocketState,
-  ) {}
+  ) {
+    this.seq = state.received;
+  }
 }
 
 function onResponseClose(this: ResponseWithExchange): void {
@@ -145,7 +159,7 @@ export class NodeServer {
       (req, res) => this.onRequest(req, res),
     );
     this.server.on("connection", (socket: Socket) => {
-      this.sockets.set(socket, { busy: 0, doomed: false });
+      this.sockets.set(socket, { busy: 0, received: 0, doomed: false });
       socket.once("close", () => this.sockets.delete(socket));
     });
     this.server.keepAliveTimeout = config.keepAliveTimeout;
@@ -194,13 +208,14 @@ export class NodeServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
-    const state = this.sockets.get(socket) ?? { busy: 0, doomed: false };
+    const state = this.sockets.get(socket) ?? { busy: 0, received: 0, doomed: false };
     if (state.doomed) {
       // A request pipelined behind one that ended the connection: never processed.
       socket.destroy();
       return;
     }
     state.busy += 1;
+    state.received += 1;
     this.inFlight += 1;
     // One object per request and shared listeners: nothing else is allocated for bookkeeping.
     const exchange = new Exchange(this, req, res, state);
@@ -218,6 +233,8 @@ export class NodeServer {
       if (this.requests) {
         exchange.reqId = this.requests.requestIdFor(req.headers);
         response.headers.set(REQUEST_ID_HEADER, exchange.reqId);
+        const tls = (socket as Partial<TLSSocket>).encrypted === true;
+        this.requests.securityHeaders.apply(response, { protocol: tls ? "https" : "http" });
       }
       this.write(req, res, response, state.doomed);
       return;
@@ -245,6 +262,9 @@ export class NodeServer {
   finished(exchange: Exchange): void {
     exchange.state.busy -= 1;
     this.inFlight -= 1;
+    // While closing, a connection whose last response went out without Connection: close (it
+    // was written before close began) ends here instead of idling until the deadline.
+    if (this.closing && exchange.state.busy === 0) exchange.req.socket.end();
     const requests = this.requests;
     if (requests === undefined) return;
     const { req, res } = exchange;
@@ -285,8 +305,11 @@ export class NodeServer {
     // A body the handler left unread (or a server that is closing) means this connection ends here.
     // While closing, only the last response queued on a connection closes it, so that pipelined
     // requests already accepted behind this one are still answered.
-    const queued = this.sockets.get(req.socket)?.busy ?? 0;
-    if (last || (this.closing && queued <= 1) || unreadBody(req)) wire.headers["connection"] = "close";
+    // Responses go out in request order, so the one for the latest request received is the
+    // last on the wire, even when an earlier handler finishes later.
+    const exchange = (res as ResponseWithExchange)[EXCHANGE];
+    const latest = exchange === undefined || exchange.seq === exchange.state.received;
+    if (last || (this.closing && latest) || unreadBody(req)) wire.headers["connection"] = "close";
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {

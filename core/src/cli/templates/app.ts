@@ -46,11 +46,13 @@ export function appFiles(vars: AppTemplateVars): TemplateFile[] {
 
 /** A valid npm package name made of a folder name: `My App!` → `my-app`. */
 export function packageNameFor(folder: string): string {
-  const name = folder
-    .toLowerCase()
-    .replace(/[^a-z0-9._~-]+/g, "-")
-    .replace(/^[._-]+|[-]+$/g, "")
-    .slice(0, 214);
+  const dashed = folder.toLowerCase().replace(/[^a-z0-9._~-]+/g, "-");
+  // Leading ".", "_", "-" and trailing "-" go; by index, as /[-]+$/ is quadratic on runs of "-".
+  let start = 0;
+  while (start < dashed.length && "._-".includes(dashed.charAt(start))) start += 1;
+  let end = dashed.length;
+  while (end > start && dashed.charAt(end - 1) === "-") end -= 1;
+  const name = dashed.slice(start, end).slice(0, 214);
   return name === "" || name === "node_modules" || name === "favicon.ico" ? "flagon-app" : name;
 }
 
