@@ -210,8 +210,9 @@ export class NodeServer {
     const socket = req.socket;
     const state = this.sockets.get(socket) ?? { busy: 0, received: 0, doomed: false };
     if (state.doomed) {
-      // A request pipelined behind one that ended the connection: never processed.
-      socket.destroy();
+      // A request pipelined behind one that ends the connection: never processed. The socket is
+      // not destroyed here, so responses still owed to earlier requests go out; node ends the
+      // connection after the refusal, which carries Connection: close.
       return;
     }
     state.busy += 1;
