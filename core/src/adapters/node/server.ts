@@ -338,9 +338,19 @@ export class NodeServer {
         this.eventStreams.add(stream);
         res.once("close", () => this.eventStreams.delete(stream));
       }
-      pipeline(stream, res, (error) => {
-        if (error) this.log.debug({ err: error }, "response stream ended early");
-      });
+      // The client may be gone already (node 24's pipeline then throws at once): release the body.
+      if (res.destroyed) {
+        stream.destroy();
+        return;
+      }
+      try {
+        pipeline(stream, res, (error) => {
+          if (error) this.log.debug({ err: error }, "response stream ended early");
+        });
+      } catch (error) {
+        stream.destroy();
+        this.log.debug({ err: error }, "response stream could not start");
+      }
       return;
     }
     res.end(wire.sendBody ? (wire.body ?? undefined) : undefined);
