@@ -7,6 +7,7 @@ import { FlagonResponse, ResponseHeaders } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { RouteTable } from "./route-table.js";
 import type { RouteHooks } from "../hooks/registry.js";
+import { isValidHost } from "../http/proxy.js";
 
 /** An error handler: turns an error into a response value (a plain value gets the error's status). */
 export type ErrorHandler = (error: unknown, ctx: Context) => unknown;
@@ -22,9 +23,6 @@ export interface DispatchDeps {
   readonly unrouted: RouteHooks;
 }
 
-// RFC 3986 reg-name or IP literal, with an optional port.
-export const VALID_HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
 function isStreamish(value: object): boolean {
   return Symbol.asyncIterator in value || typeof (value as { pipe?: unknown }).pipe === "function";
 }
@@ -34,9 +32,13 @@ function isStreamish(value: object): boolean {
  * `undefined` a 204, bytes and streams octet-streams, a FlagonResponse itself; status and headers
  * set through `ctx.response` apply (a FlagonResponse's own values win).
  */
-export function toResponse(value: unknown, controls: ResponseControls, defaultStatus = 200): FlagonResponse {
+export function toResponse(
+  value: unknown,
+  controls: ResponseControls | undefined,
+  defaultStatus = 200,
+): FlagonResponse {
   if (value instanceof FlagonResponse) {
-    value.headers.fillFrom(controls.headers);
+    if (controls !== undefined) value.headers.fillFrom(controls.headers);
     return value;
   }
   let body: FlagonResponse["body"];
@@ -61,13 +63,13 @@ export function toResponse(value: unknown, controls: ResponseControls, defaultSt
     body = JSON.stringify(value);
     type = "application/json";
   }
-  const status = controls.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
+  const status = controls?.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
   // The context's headers were checked as they were set; the response takes them over as they are.
   const headers = new ResponseHeaders();
-  headers.fillFrom(controls.headers);
+  if (controls !== undefined) headers.fillFrom(controls.headers);
   if (type !== undefined && headers.raw["content-type"] === undefined)
     headers.setTrusted("content-type", type);
-  return FlagonResponse.adopt(body, status, headers);
+  return new FlagonResponse(body, { status, headers });
 }
 
 type Hooks = DispatchDeps["unrouted"];
@@ -89,10 +91,10 @@ async function route(
   const { request } = ctx;
   if (deps.onRequest.length > 0) {
     const early = await runEntry(ctx, deps.onRequest);
-    if (early !== undefined) return toResponse(early, ctx.response);
+    if (early !== undefined) return toResponse(early, ctx.responseIfUsed);
   }
   const host = request.headers.host;
-  if (host !== undefined && !VALID_HOST.test(host)) throw new BadRequestError("invalid Host header");
+  if (host !== undefined && !isValidHost(host)) throw new BadRequestError("invalid Host header");
   if (!request.path.startsWith("/")) throw new BadRequestError("the request target must be a path");
   const match = deps.table.router.match(request.method, request.path);
   switch (match.kind) {
@@ -104,10 +106,10 @@ async function route(
       setHooks(route.hooks);
       if (route.hooks.preHandler.length > 0) {
         const early = await runEntry(ctx, route.hooks.preHandler);
-        if (early !== undefined) return toResponse(early, ctx.response);
+        if (early !== undefined) return toResponse(early, ctx.responseIfUsed);
       }
       const value = await route.invoke(ctx);
-      return toResponse(value, ctx.response);
+      return toResponse(value, ctx.responseIfUsed);
     }
     case "method": {
       const allow = match.allow.join(", ");
@@ -254,7 +256,7 @@ async function dispatchFully(ctx: Context, deps: DispatchDeps): Promise<FlagonRe
 function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<FlagonResponse> | undefined {
   const { request } = ctx;
   const host = request.headers.host;
-  if ((host !== undefined && !VALID_HOST.test(host)) || request.path.charCodeAt(0) !== 47 /* / */)
+  if ((host !== undefined && !isValidHost(host)) || request.path.charCodeAt(0) !== 47 /* / */)
     return undefined;
   let match: ReturnType<RouteTable["router"]["match"]>;
   try {
@@ -294,7 +296,7 @@ function finish(
 ): FlagonResponse | Promise<FlagonResponse> {
   let response: FlagonResponse;
   try {
-    response = toResponse(value, ctx.response);
+    response = toResponse(value, ctx.responseIfUsed);
   } catch (error) {
     return afterRoute(ctx, deps, hooks, undefined, error);
   }

@@ -406,6 +406,11 @@ export class Flagon implements ContextHost {
     if (this.config.requestLog !== false) writeRequestLine(this.log, record);
   }
 
+  /** @internal Whether `logRequest` would write a line for a response with this status. */
+  logsRequests(status: number): boolean {
+    return this.config.requestLog !== false && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private async start(): Promise<void> {

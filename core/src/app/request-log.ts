@@ -35,6 +35,8 @@ export interface RequestRecord {
 export interface RequestLogHost {
   /** The id for a request the adapter answers without the app (e.g. 503 while closing). */
   requestIdFor(headers: IncomingHttpHeaders): string;
+  /** Whether a request answered with this status gets a line (so no record is built for nothing). */
+  logsRequests(status: number): boolean;
   logRequest(record: RequestRecord): void;
   /** The app's security headers, for responses the adapter makes itself. */
   readonly securityHeaders: {

@@ -69,7 +69,6 @@ export class ResponseControls {
  */
 export class Context {
   readonly request: FlagonRequest;
-  response = new ResponseControls();
   route: RouteInfo | undefined;
 
   /** The app serving this request. */
@@ -80,11 +79,26 @@ export class Context {
   private beforeSendClosed = false;
   private requestId: string | undefined;
   private logger: Logger | undefined;
+  private controls: ResponseControls | undefined;
 
   constructor(app: Flagon, request: FlagonRequest) {
     this.app = app;
     this.host = app;
     this.request = request;
+  }
+
+  /** Status, headers and cookies for the response a handler returns as a plain value. */
+  get response(): ResponseControls {
+    return (this.controls ??= new ResponseControls());
+  }
+
+  set response(controls: ResponseControls) {
+    this.controls = controls;
+  }
+
+  /** @internal The response controls if a handler or hook used them, without creating them. */
+  get responseIfUsed(): ResponseControls | undefined {
+    return this.controls;
   }
 
   /** Per-request scratch space, shared by hooks and the handler (Flask's `g`). */

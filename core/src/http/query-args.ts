@@ -3,26 +3,31 @@
  * Backed by a Map, so keys such as `__proto__` are plain data.
  */
 export class QueryArgs {
-  private readonly map = new Map<string, string[]>();
+  /** One value as a string, several as an array: most keys come once, so most need no array. */
+  private readonly map = new Map<string, string | string[]>();
 
   constructor(source?: string | URLSearchParams) {
     if (source === undefined || source === "") return;
     const params = typeof source === "string" ? new URLSearchParams(source) : source;
+    const map = this.map;
     for (const [key, value] of params) {
-      const list = this.map.get(key);
-      if (list) list.push(value);
-      else this.map.set(key, [value]);
+      const known = map.get(key);
+      if (known === undefined) map.set(key, value);
+      else if (typeof known === "string") map.set(key, [known, value]);
+      else known.push(value);
     }
   }
 
   /** The first value of `name`, or undefined. */
   get(name: string): string | undefined {
-    return this.map.get(name)?.[0];
+    const value = this.map.get(name);
+    return typeof value === "string" ? value : value?.[0];
   }
 
   /** Every value of `name` in order (`?x=1&x=2` → `["1", "2"]`). */
   getAll(name: string): string[] {
-    return this.map.get(name)?.slice() ?? [];
+    const value = this.map.get(name);
+    return value === undefined ? [] : typeof value === "string" ? [value] : value.slice();
   }
 
   has(name: string): boolean {
@@ -39,7 +44,10 @@ export class QueryArgs {
 
   /** Each key with its first value, in order of appearance (repeated keys give repeated pairs). */
   *entries(): IterableIterator<[string, string]> {
-    for (const [key, values] of this.map) for (const value of values) yield [key, value];
+    for (const [key, values] of this.map) {
+      if (typeof values === "string") yield [key, values];
+      else for (const value of values) yield [key, value];
+    }
   }
 
   [Symbol.iterator](): IterableIterator<[string, string]> {
@@ -54,7 +62,7 @@ export class QueryArgs {
     const out = Object.create(null) as Record<string, string | string[]>;
     for (const [key, values] of this.map) {
       if (key === "__proto__") continue;
-      out[key] = values.length === 1 ? (values[0] as string) : values.slice();
+      out[key] = typeof values === "string" ? values : values.slice();
     }
     return out;
   }

@@ -12,7 +12,8 @@ export type ResponseBody = string | Uint8Array | Readable | AsyncIterable<Uint8A
 
 export interface ResponseInit {
   status?: number;
-  headers?: HeadersInit;
+  /** Plain headers (checked here), or a `ResponseHeaders` already checked, which is taken over as is. */
+  headers?: HeadersInit | ResponseHeaders;
 }
 
 /** Throws FLAGON_ERR_INVALID_RESPONSE for a name or value node:http would refuse (CR, LF, NUL…). */
@@ -116,7 +117,13 @@ export class FlagonResponse {
   body: ResponseBody;
 
   /** @internal Set by the app: runs the onResponse hooks once the response was written. */
-  afterSend: (() => Promise<void>) | undefined;
+  afterSend: (() => Promise<void>) | undefined = undefined;
+
+  /**
+   * @internal Set by the app: header names and values in turn (the security headers) that go
+   * on the wire where this response has no header of that name.
+   */
+  defaultHeaders: readonly string[] | undefined = undefined;
 
   /**
    * For deferred responses (a template, a file): builds the real response with the request's
@@ -124,17 +131,11 @@ export class FlagonResponse {
    */
   prepare?(ctx: Context): Promise<FlagonResponse>;
 
-  /** @internal Builds a response around headers that were already checked when they were set. */
-  static adopt(body: ResponseBody, status: number, headers: ResponseHeaders): FlagonResponse {
-    const response = new FlagonResponse(body, { status });
-    (response as { headers: ResponseHeaders }).headers = headers;
-    return response;
-  }
-
-  constructor(body: ResponseBody = null, init: ResponseInit = {}) {
+  constructor(body: ResponseBody = null, init?: ResponseInit) {
     this.body = body;
-    this.status = checkStatus(init.status ?? 200);
-    this.headers = new ResponseHeaders(init.headers);
+    this.status = init?.status === undefined ? 200 : checkStatus(init.status);
+    const headers = init?.headers;
+    this.headers = headers instanceof ResponseHeaders ? headers : new ResponseHeaders(headers);
   }
 
   /** Adds a `Set-Cookie` header. Invalid names or attributes throw FLAGON_ERR_INVALID_COOKIE. */
@@ -150,9 +151,12 @@ export class FlagonResponse {
 }
 
 function withType(init: ResponseInit | undefined, type: string): ResponseInit {
-  const headers = new ResponseHeaders(init?.headers);
-  if (!headers.has("content-type")) headers.set("content-type", type);
-  return { status: init?.status ?? 200, headers: headers.raw };
+  const given = init?.headers;
+  const headers = new ResponseHeaders();
+  if (given instanceof ResponseHeaders) headers.fillFrom(given);
+  else if (given !== undefined) for (const name of Object.keys(given)) headers.set(name, given[name]);
+  if (headers.raw["content-type"] === undefined) headers.setTrusted("content-type", type);
+  return { status: init?.status ?? 200, headers };
 }
 
 /** A JSON response (`application/json`). */

@@ -67,25 +67,47 @@ function headerName(key: string): string {
   return kebab.toLowerCase();
 }
 
+/** The last content type asked about, and the answer: responses of an app share a few types. */
+let lastType = "";
+let lastTypeIsDocument = false;
+
 function isDocument(type: string | string[] | undefined): boolean {
   if (typeof type !== "string") return false;
+  if (type === lastType) return lastTypeIsDocument;
   const essence = type.split(";", 1)[0]?.trim().toLowerCase();
-  return essence === "text/html" || essence === "application/xhtml+xml" || essence === "image/svg+xml";
+  lastTypeIsDocument =
+    essence === "text/html" || essence === "application/xhtml+xml" || essence === "image/svg+xml";
+  lastType = type;
+  return lastTypeIsDocument;
 }
 
 /**
- * The security headers of one app, compiled once from its config. `apply` adds those a
- * response lacks: a value the handler, an `onSend` hook or a feature (the dev page's own policy,
- * `nosniff` on files) set is kept.
+ * The security headers of one app, compiled once from its config into four lists (document or
+ * not, HTTP or HTTPS). `apply` attaches the right list to a response; they are written with it
+ * where the response lacks them, so a value the handler, an `onSend` hook or a feature (the dev
+ * page's own policy, `nosniff` on files) set is kept.
  */
 export class SecurityHeaders {
+  /** Name, value, name, value… for: plain, document, plain over HTTPS, document over HTTPS. */
+  private readonly lists: readonly [
+    readonly string[],
+    readonly string[],
+    readonly string[],
+    readonly string[],
+  ];
+
   private constructor(
-    private readonly always: ReadonlyArray<readonly [string, string]>,
-    private readonly hsts: string | undefined,
-    private readonly csp: string | undefined,
-    /** The policy over HTTPS: the default one gains `upgrade-insecure-requests`. */
-    private readonly httpsCsp: string | undefined,
-  ) {}
+    always: readonly string[],
+    hsts: string | undefined,
+    csp: string | undefined,
+    httpsCsp: string | undefined,
+  ) {
+    const withCsp = (policy: string | undefined): readonly string[] =>
+      policy === undefined ? always : [...always, CSP, policy];
+    const withHsts = (list: readonly string[]): readonly string[] =>
+      hsts === undefined ? list : [...list, HSTS, hsts];
+    this.lists = [always, withCsp(csp), withHsts(always), withHsts(withCsp(httpsCsp))];
+  }
 
   /** Validates `config.securityHeaders` (throwing FLAGON_ERR_INVALID_CONFIG) and compiles it. */
   static compile(config: unknown): SecurityHeaders {
@@ -122,27 +144,26 @@ export class SecurityHeaders {
     headers.delete(CSP);
     headers.delete(HSTS);
     const httpsCsp = csp === DEFAULT_CSP ? `${DEFAULT_CSP}; upgrade-insecure-requests` : csp;
-    return new SecurityHeaders([...headers], hsts, csp, httpsCsp);
+    return new SecurityHeaders([...headers].flat(), hsts, csp, httpsCsp);
   }
 
-  /** Adds the headers `response` lacks; `request.protocol` decides HSTS and the HTTPS policy. */
+  /**
+   * Attaches to `response` the headers it gets when it lacks them: the policy for documents
+   * (HTML, XHTML, SVG) only, HSTS and the HTTPS policy only when `request.protocol` is https.
+   */
   apply(response: FlagonResponse, request: { readonly protocol: "http" | "https" }): void {
-    const raw = response.headers.raw;
-    for (const [name, value] of this.always) if (raw[name] === undefined) raw[name] = value;
-    const wantsCsp = this.csp !== undefined && raw[CSP] === undefined && isDocument(raw["content-type"]);
-    if (!wantsCsp && (this.hsts === undefined || raw[HSTS] !== undefined)) return;
-    const https = request.protocol === "https";
-    if (wantsCsp) raw[CSP] = (https ? this.httpsCsp : this.csp) as string;
-    if (https && this.hsts !== undefined && raw[HSTS] === undefined) raw[HSTS] = this.hsts;
+    const document = isDocument(response.headers.raw["content-type"]) ? 1 : 0;
+    const list = this.lists[request.protocol === "https" ? document + 2 : document] as readonly string[];
+    response.defaultHeaders = list.length === 0 ? undefined : list;
   }
 
   /** The headers compiled for a response of this type and protocol (for tests and tools). */
   headersFor(contentType: string, protocol: "http" | "https"): Record<string, string> {
-    const out: Record<string, string> = Object.fromEntries(this.always);
-    const https = protocol === "https";
-    if (this.csp !== undefined && isDocument(contentType))
-      out[CSP] = (https ? this.httpsCsp : this.csp) as string;
-    if (https && this.hsts !== undefined) out[HSTS] = this.hsts;
+    const list = this.lists[
+      (isDocument(contentType) ? 1 : 0) + (protocol === "https" ? 2 : 0)
+    ] as readonly string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1] as string;
     return out;
   }
 }

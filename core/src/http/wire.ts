@@ -1,10 +1,13 @@
 import type { Readable } from "node:stream";
 import { type FlagonResponse, isStreamBody, toReadable } from "./response.js";
 
+/** Header names and values in turn, as `writeHead` takes them: `[name, value, name, value…]`. */
+export type WireHeaders = Array<string | string[]>;
+
 /** A response as it goes on the wire: final headers, and either a whole body or a stream. */
 export interface WireResponse {
   readonly status: number;
-  readonly headers: Record<string, string | string[]>;
+  readonly headers: WireHeaders;
   readonly body: string | Uint8Array | null;
   /** A streamed body; for HEAD it is returned so that the caller can release it unread. */
   readonly stream: Readable | null;
@@ -12,10 +15,43 @@ export interface WireResponse {
   readonly sendBody: boolean;
 }
 
+/** The response's own headers, then each default header it lacks. */
+function flatten(response: FlagonResponse): WireHeaders {
+  const raw = response.headers.raw;
+  const out: WireHeaders = [];
+  for (const name in raw) out.push(name, raw[name] as string | string[]);
+  const defaults = response.defaultHeaders;
+  if (defaults !== undefined) {
+    for (let i = 0; i < defaults.length; i += 2) {
+      const name = defaults[i] as string;
+      if (raw[name] === undefined) out.push(name, defaults[i + 1] as string);
+    }
+  }
+  return out;
+}
+
+/** Sets one header of a wire response, replacing a value of the same (lower-case) name. */
+export function setWireHeader(headers: WireHeaders, name: string, value: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] === name) {
+      headers[i + 1] = value;
+      return;
+    }
+  }
+  headers.push(name, value);
+}
+
+/** The wire headers as an object (set-cookie and other repeated headers keep every value). */
+export function wireHeadersObject(headers: WireHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < headers.length; i += 2) out[headers[i] as string] = headers[i + 1] as string | string[];
+  return out;
+}
+
 /**
  * Final touches shared by the node adapter and `inject`, so both answer identically:
- * Content-Length for whole bodies (HEAD keeps the GET's length), none for 204/304, and no body
- * where HTTP forbids one.
+ * Content-Length for whole bodies (HEAD keeps the GET's length), none for 204/304, no body
+ * where HTTP forbids one, and the default (security) headers the response lacks.
  */
 export function toWire(response: FlagonResponse, method: string): WireResponse {
   const { status } = response;
@@ -25,17 +61,16 @@ export function toWire(response: FlagonResponse, method: string): WireResponse {
   const body = response.body;
   if (bodyless) {
     delete headers["content-length"];
-    if (body !== null && isStreamBody(body))
-      return { status, headers, body: null, stream: toReadable(body), sendBody };
-    return { status, headers, body: null, stream: null, sendBody };
+    const stream = body !== null && isStreamBody(body) ? toReadable(body) : null;
+    return { status, headers: flatten(response), body: null, stream, sendBody };
   }
   if (body === null) {
     headers["content-length"] ??= "0";
-    return { status, headers, body: null, stream: null, sendBody };
+    return { status, headers: flatten(response), body: null, stream: null, sendBody };
   }
   if (typeof body === "string" || body instanceof Uint8Array) {
     headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-    return { status, headers, body, stream: null, sendBody };
+    return { status, headers: flatten(response), body, stream: null, sendBody };
   }
-  return { status, headers, body: null, stream: toReadable(body), sendBody };
+  return { status, headers: flatten(response), body: null, stream: toReadable(body), sendBody };
 }

@@ -5,7 +5,7 @@ import * as cookie from "cookie";
 import { REQUEST_ID_HEADER, type RequestRecord } from "../app/request-log.js";
 import type { RawRequest } from "../http/request.js";
 import type { FlagonResponse } from "../http/response.js";
-import { toWire } from "../http/wire.js";
+import { toWire, wireHeadersObject } from "../http/wire.js";
 
 type QueryValue = string | number | boolean;
 
@@ -149,7 +149,7 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   } else if (wire.sendBody && wire.body !== null) {
     rawBody = typeof wire.body === "string" ? Buffer.from(wire.body) : Buffer.from(wire.body);
   }
-  const headers: Record<string, string | string[]> = { ...wire.headers };
+  const headers = wireHeadersObject(wire.headers);
   const setCookie = headers["set-cookie"];
   if (typeof setCookie === "string") headers["set-cookie"] = [setCookie];
   const cookies = (Array.isArray(headers["set-cookie"]) ? headers["set-cookie"] : []).map(parseSetCookie);

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pipeline, type Readable } from "node:stream";
@@ -6,13 +6,13 @@ import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../app/config.js";
 import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
-import { VALID_HOST } from "../../app/dispatch.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
 import { renderError } from "../../errors/render.js";
+import { isValidHost } from "../../http/proxy.js";
 import type { RawRequest } from "../../http/request.js";
 import type { FlagonResponse } from "../../http/response.js";
-import { toWire } from "../../http/wire.js";
+import { setWireHeader, toWire } from "../../http/wire.js";
 
 export interface ListenOptions {
   /** Port to listen on; 0 picks a free one (default 3000). */
@@ -69,7 +69,7 @@ function hostProblem(req: IncomingMessage): HttpError | undefined {
   if (hosts === 0 && req.httpVersion === "1.1")
     return new BadRequestError("HTTP/1.1 requests need a Host header");
   const host = req.headers.host;
-  if (host !== undefined && !VALID_HOST.test(host)) return new BadRequestError("invalid Host header");
+  if (host !== undefined && !isValidHost(host)) return new BadRequestError("invalid Host header");
   // Node keeps the first of several; a proxy may read the last: refuse the ambiguity.
   if (contentTypes > 1) return new BadRequestError("more than one Content-Type header");
   return undefined;
@@ -85,37 +85,44 @@ function unreadBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-const EXCHANGE = Symbol("flagon.exchange");
-
-type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
-
 /** One request on its way through the adapter. */
 class Exchange {
   reqId: string | undefined;
   readonly startedAt = performance.now();
   /** This request's place among those received on its connection. */
   readonly seq: number;
-  /** Bound once, so the promise callbacks allocate nothing more. */
-  readonly respond = (response: FlagonResponse): void => this.server.deliver(this, response);
-  readonly fail = (error: unknown): void => this.server.failed(this, error);
 
   constructor(
     readonly server: NodeServer,
     readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly res: FlagonServerResponse,
     readonly state: SocketState,
   ) {
     this.seq = state.received;
   }
 }
 
-function onResponseClose(this: ResponseWithExchange): void {
-  const exchange = this[EXCHANGE];
-  if (exchange) exchange.server.finished(exchange);
-}
+/**
+ * node's response carrying its exchange: the bookkeeping at `close` and the guard against an
+ * unheard `error` happen here, so no listener is added per request.
+ */
+class FlagonServerResponse extends ServerResponse {
+  exchange: Exchange | undefined = undefined;
 
-function onResponseError(this: ResponseWithExchange, error: Error): void {
-  this[EXCHANGE]?.server.log.debug({ err: error }, "response stream error");
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "close") {
+      const exchange = this.exchange;
+      if (exchange !== undefined) {
+        this.exchange = undefined;
+        exchange.server.finished(exchange);
+      }
+    } else if (event === "error" && this.listenerCount("error") === 0) {
+      // e.g. a write after the client left: nothing to do but note it.
+      this.exchange?.server.log.debug({ err: args[0] }, "response stream error");
+      return false;
+    }
+    return super.emit(event, ...args);
+  }
 }
 
 /**
@@ -124,7 +131,7 @@ function onResponseError(this: ResponseWithExchange, error: Error): void {
  * with `Connection: close`, idle keep-alive sockets are closed, a deadline ends the rest).
  */
 export class NodeServer {
-  private readonly server: Server;
+  private readonly server: Server<typeof IncomingMessage, typeof FlagonServerResponse>;
   private closing = false;
   private inFlight = 0;
   private readonly guards: Array<[string, (error: unknown) => void]> = [];
@@ -145,8 +152,9 @@ export class NodeServer {
         "node runs with --insecure-http-parser; Flagon refuses to serve",
       );
     }
-    this.server = createServer(
+    this.server = createServer<typeof IncomingMessage, typeof FlagonServerResponse>(
       {
+        ServerResponse: FlagonServerResponse,
         headersTimeout: config.headersTimeout,
         requestTimeout: config.requestTimeout,
         keepAliveTimeout: config.keepAliveTimeout,
@@ -206,7 +214,7 @@ export class NodeServer {
     });
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(req: IncomingMessage, res: FlagonServerResponse): void {
     const socket = req.socket;
     const state = this.sockets.get(socket) ?? { busy: 0, received: 0, doomed: false };
     if (state.doomed) {
@@ -218,11 +226,9 @@ export class NodeServer {
     state.busy += 1;
     state.received += 1;
     this.inFlight += 1;
-    // One object per request and shared listeners: nothing else is allocated for bookkeeping.
+    // One object per request, kept on the response: nothing else is allocated for bookkeeping.
     const exchange = new Exchange(this, req, res, state);
-    (res as ResponseWithExchange)[EXCHANGE] = exchange;
-    res.on("close", onResponseClose);
-    res.on("error", onResponseError);
+    res.exchange = exchange;
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
       : hostProblem(req);
@@ -237,7 +243,7 @@ export class NodeServer {
         const tls = (socket as Partial<TLSSocket>).encrypted === true;
         this.requests.securityHeaders.apply(response, { protocol: tls ? "https" : "http" });
       }
-      this.write(req, res, response, state.doomed);
+      this.write(exchange, response, state.doomed);
       return;
     }
     const raw: RawRequest = {
@@ -252,11 +258,17 @@ export class NodeServer {
     try {
       result = this.handle(raw);
     } catch (error) {
-      exchange.fail(error);
+      this.failed(exchange, error);
       return;
     }
-    if (result instanceof Promise) result.then(exchange.respond, exchange.fail);
-    else exchange.respond(result);
+    if (result instanceof Promise) {
+      result.then(
+        (response) => this.deliver(exchange, response),
+        (error: unknown) => this.failed(exchange, error),
+      );
+    } else {
+      this.deliver(exchange, result);
+    }
   }
 
   /** @internal Bookkeeping when a response closes (finished or aborted). */
@@ -267,8 +279,8 @@ export class NodeServer {
     // was written before close began) ends here instead of idling until the deadline.
     if (this.closing && exchange.state.busy === 0) exchange.req.socket.end();
     const requests = this.requests;
-    if (requests === undefined) return;
     const { req, res } = exchange;
+    if (requests === undefined || !requests.logsRequests(res.statusCode)) return;
     requests.logRequest({
       reqId: exchange.reqId ?? requests.requestIdFor(req.headers),
       method: req.method ?? "GET",
@@ -284,7 +296,7 @@ export class NodeServer {
   deliver(exchange: Exchange, response: FlagonResponse): void {
     const id = response.headers.raw[REQUEST_ID_HEADER];
     if (typeof id === "string") exchange.reqId = id;
-    this.write(exchange.req, exchange.res, response);
+    this.write(exchange, response);
   }
 
   /** @internal The app's dispatch never throws; this is the last line of defence. */
@@ -295,7 +307,8 @@ export class NodeServer {
     res.end();
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, response: FlagonResponse, last = false): void {
+  private write(exchange: Exchange, response: FlagonResponse, last = false): void {
+    const { req, res } = exchange;
     const after = response.afterSend;
     if (after) {
       res.once("close", () => {
@@ -308,9 +321,9 @@ export class NodeServer {
     // requests already accepted behind this one are still answered.
     // Responses go out in request order, so the one for the latest request received is the
     // last on the wire, even when an earlier handler finishes later.
-    const exchange = (res as ResponseWithExchange)[EXCHANGE];
-    const latest = exchange === undefined || exchange.seq === exchange.state.received;
-    if (last || (this.closing && latest) || unreadBody(req)) wire.headers["connection"] = "close";
+    const latest = exchange.seq === exchange.state.received;
+    if (last || (this.closing && latest) || unreadBody(req))
+      setWireHeader(wire.headers, "connection", "close");
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
@@ -328,7 +341,7 @@ export class NodeServer {
       }
       const stream = wire.stream;
       // Event streams never end by themselves: close() ends them (the client reconnects elsewhere).
-      const contentType = wire.headers["content-type"];
+      const contentType = response.headers.raw["content-type"];
       if (typeof contentType === "string" && contentType.startsWith("text/event-stream")) {
         if (this.closing) {
           stream.destroy();
