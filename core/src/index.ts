@@ -30,7 +30,7 @@ export {
   type BodyOptions,
   type RouteDecoratorOptions,
 } from "./routing/decorators.js";
-export type { RouteOptions } from "./routing/metadata.js";
+export type { RouteOptions, JsonSchema, ResponseSchema, ResponseSchemas } from "./routing/metadata.js";
 export { NO_MATCH, type Converter, type ConverterFactory, type ConverterArgs } from "./routing/converters.js";
 
 export { Injectable, type InjectableOptions, type Scope } from "./di/injectable.js";

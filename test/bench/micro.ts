@@ -1,6 +1,6 @@
-// In-process figures: app.ready() for 100 controllers × 10 routes, and router look-ups in a
+// In-process figures: app.ready() for 100 controllers × 10 routes, router look-ups in a
 // 1,000-route table against find-my-way (Fastify's router), for static, param, wildcard and
-// converter routes.
+// converter routes, and JSON written by a response-schema serializer against JSON.stringify.
 import "reflect-metadata";
 import FindMyWay from "find-my-way";
 import { Controller, Flagon, Get } from "@flagon/core";
@@ -17,6 +17,10 @@ const { parsePath } = (await import(
 const { Router } = (await import(
   new URL("router.js", core).href
 )) as typeof import("../../core/src/routing/router.js");
+// What a route with a `response` schema runs: fast-json-stringify behind Flagon's status lookup.
+const { createResponseCompiler } = (await import(
+  new URL("../app/response-serializer.js", core).href
+)) as typeof import("../../core/src/app/response-serializer.js");
 
 function controllers(count: number, routes: number): Array<new () => unknown> {
   const out: Array<new () => unknown> = [];
@@ -43,14 +47,83 @@ async function readyTime(): Promise<number> {
   return performance.now() - began;
 }
 
-function opsPerSecond(fn: () => unknown, ms: number): number {
+function opsPerSecond(fn: () => unknown, ms: number, batch = 1000): number {
   let n = 0;
   const end = performance.now() + ms;
   while (performance.now() < end) {
-    for (let i = 0; i < 1000; i++) fn();
-    n += 1000;
+    for (let i = 0; i < batch; i++) fn();
+    n += batch;
   }
   return (n / ms) * 1000;
+}
+
+function perSecond(ops: number): string {
+  return ops >= 1e6 ? `${(ops / 1e6).toFixed(2)}M` : `${(ops / 1e3).toFixed(1)}k`;
+}
+
+const USER_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    name: { type: "string" },
+    email: { type: "string" },
+    active: { type: "boolean" },
+    score: { type: "number" },
+    role: { type: "string" },
+    age: { type: ["integer", "null"] },
+    createdAt: { type: "string" },
+    tags: { type: "array", items: { type: "string" } },
+    address: {
+      type: "object",
+      properties: { city: { type: "string" }, zip: { type: "string" } },
+    },
+  },
+} as const;
+
+function user(i: number): Record<string, unknown> {
+  return {
+    id: i,
+    name: `User number ${i}`,
+    email: `user${i}@example.test`,
+    active: i % 2 === 0,
+    score: i * 1.5,
+    role: "member",
+    age: i % 5 === 0 ? null : 20 + (i % 50),
+    createdAt: "2025-01-01T00:00:00.000Z",
+    tags: ["a", "b", "c"],
+    address: { city: "Lyon", zip: "69001" },
+  };
+}
+
+/**
+ * Response serialization: a 10-property object and a 50-item array of them, written by the
+ * serializer a route with a `response` schema gets, against JSON.stringify (ops/s both). This
+ * process has loaded @flagon/core, nunjucks included, as an app has. Alone, after
+ * `npx tsc -b test/bench`: node -e 'import("./test/bench/dist/micro.js").then((m) => console.table(m.serialization(200)))'
+ */
+export function serialization(ms: number): Array<Record<string, string>> {
+  const compile = createResponseCompiler();
+  const cases = [
+    ["a 10-property object", compile("GET /user", USER_SCHEMA), user(7), 1000],
+    [
+      "a 50-item array of them",
+      compile("GET /users", { type: "array", items: USER_SCHEMA }),
+      Array.from({ length: 50 }, (_, i) => user(i)),
+      20,
+    ],
+  ] as const;
+  let sink = 0;
+  const rows = cases.map(([what, serialize, value, batch]) => {
+    if (serialize(value, 200) !== JSON.stringify(value)) throw new Error(`bench data for ${what} is lossy`);
+    const a = opsPerSecond(() => (sink += serialize(value, 200).length), ms, batch);
+    const b = opsPerSecond(() => (sink += JSON.stringify(value).length), ms, batch);
+    return {
+      figure: `JSON of ${what}: response schema / JSON.stringify`,
+      value: `${perSecond(a)} / ${perSecond(b)} per s (× ${(a / b).toFixed(2)})`,
+    };
+  });
+  if (sink === 0) throw new Error("nothing was serialised");
+  return rows;
 }
 
 export async function micro(
@@ -90,6 +163,7 @@ export async function micro(
         value: `${(a / 1e6).toFixed(2)}M / ${(b / 1e6).toFixed(2)}M per s (× ${(a / b).toFixed(2)})`,
       };
     }),
+    ...serialization(ms),
   ];
   return { readyMs, rows };
 }

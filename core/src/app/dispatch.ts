@@ -5,7 +5,7 @@ import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
 import { FlagonResponse, ResponseHeaders } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { RouteTable } from "./route-table.js";
+import type { ResponseSerializer, RouteTable } from "./route-table.js";
 import type { RouteHooks } from "../hooks/registry.js";
 import { isValidHost } from "../http/proxy.js";
 
@@ -30,12 +30,14 @@ function isStreamish(value: object): boolean {
 /**
  * Turns what a handler returned into a response. A string is HTML, an object or array JSON,
  * `undefined` a 204, bytes and streams octet-streams, a FlagonResponse itself; status and headers
- * set through `ctx.response` apply (a FlagonResponse's own values win).
+ * set through `ctx.response` apply (a FlagonResponse's own values win). `serialize` writes the JSON
+ * of a route with a response schema.
  */
 export function toResponse(
   value: unknown,
   controls: ResponseControls | undefined,
   defaultStatus = 200,
+  serialize?: ResponseSerializer,
 ): FlagonResponse {
   if (value instanceof FlagonResponse) {
     if (controls !== undefined) value.headers.fillFrom(controls.headers);
@@ -60,7 +62,8 @@ export function toResponse(
       `a handler returned a ${typeof value}, which cannot be sent`,
     );
   } else {
-    body = JSON.stringify(value);
+    body =
+      serialize === undefined ? JSON.stringify(value) : serialize(value, controls?.status ?? defaultStatus);
     type = "application/json";
   }
   const status = controls?.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
@@ -109,7 +112,7 @@ async function route(
         if (early !== undefined) return toResponse(early, ctx.responseIfUsed);
       }
       const value = await route.invoke(ctx);
-      return toResponse(value, ctx.responseIfUsed);
+      return toResponse(value, ctx.responseIfUsed, 200, route.serialize);
     }
     case "method": {
       const allow = match.allow.join(", ");
@@ -281,11 +284,11 @@ function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<Fla
   }
   if (value instanceof Promise) {
     return value.then(
-      (settled: unknown) => finish(ctx, deps, hooks, settled),
+      (settled: unknown) => finish(ctx, deps, hooks, settled, route.serialize),
       (error: unknown) => afterRoute(ctx, deps, hooks, undefined, error),
     );
   }
-  return finish(ctx, deps, hooks, value);
+  return finish(ctx, deps, hooks, value, route.serialize);
 }
 
 function finish(
@@ -293,10 +296,11 @@ function finish(
   deps: DispatchDeps,
   hooks: Hooks,
   value: unknown,
+  serialize: ResponseSerializer | undefined,
 ): FlagonResponse | Promise<FlagonResponse> {
   let response: FlagonResponse;
   try {
-    response = toResponse(value, ctx.responseIfUsed);
+    response = toResponse(value, ctx.responseIfUsed, 200, serialize);
   } catch (error) {
     return afterRoute(ctx, deps, hooks, undefined, error);
   }

@@ -34,7 +34,13 @@ import { createLogger, type FlagonLoggerOptions } from "./logger.js";
 import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
 import type { FlagonPlugin } from "./plugins.js";
-import { buildRouteTable, type FunctionRoute, type RouteHandler } from "./route-table.js";
+import {
+  buildRouteTable,
+  declaresResponseSchema,
+  type FunctionRoute,
+  type ResponseCompiler,
+  type RouteHandler,
+} from "./route-table.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -427,14 +433,18 @@ export class Flagon implements ContextHost {
     await this.pluginQueue.run(this.loaded);
     this.functionRoutes.push(...(await staticRoutes(this.root, this.config.static, this.staticFolders)));
     await this.templates.load();
-    const deps = this.build();
+    // fast-json-stringify (and its Ajv) loads only for an app with a response schema.
+    const compileResponse = declaresResponseSchema(this.controllers, this.functionRoutes)
+      ? (await import("./response-serializer.js")).createResponseCompiler()
+      : undefined;
+    const deps = this.build(compileResponse);
     for (const hook of this.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
     }
     for (const hook of this.hooks.all("onReady")) await hook();
   }
 
-  private build(): DispatchDeps {
+  private build(compileResponse: ResponseCompiler | undefined): DispatchDeps {
     const table = buildRouteTable({
       controllers: this.controllers,
       functionRoutes: this.functionRoutes,
@@ -442,6 +452,7 @@ export class Flagon implements ContextHost {
       bodyLimit: this.config.bodyLimit,
       di: this.di,
       hooks: this.hooks,
+      compileResponse,
     });
     this.deps = {
       table,

@@ -7,7 +7,7 @@ import { joinPath, type ParsedPath, parsePath } from "../routing/path.js";
 import { Router } from "../routing/router.js";
 import type { AppContainer } from "../di/app-container.js";
 import { checkBodyLimit } from "./config.js";
-import type { RouteOptions } from "../routing/metadata.js";
+import type { ResponseSchema, RouteOptions } from "../routing/metadata.js";
 import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
 import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
@@ -25,6 +25,12 @@ export interface FunctionRoute {
   readonly options: RouteOptions;
 }
 
+/** Writes a route's JSON return value for the status being sent (compiled from `response`). */
+export type ResponseSerializer = (value: unknown, status: number) => string;
+
+/** Compiles a route's `response` option; `route` names it in errors. */
+export type ResponseCompiler = (route: string, schema: ResponseSchema) => ResponseSerializer;
+
 /** One method of one route, ready to run: no reflection happens per request. */
 export interface CompiledRoute {
   readonly info: RouteInfo;
@@ -34,6 +40,8 @@ export interface CompiledRoute {
   readonly invoke: (ctx: Context) => unknown;
   /** The hooks that apply to this route, compiled once. */
   readonly hooks: RouteHooks;
+  /** The serializer for JSON return values when the route declares `response`. */
+  readonly serialize: ResponseSerializer | undefined;
 }
 
 export interface RouteTable {
@@ -49,6 +57,19 @@ export interface RouteSources {
   readonly bodyLimit: number;
   readonly di: AppContainer;
   readonly hooks: HookRegistry;
+  /** Present when some route declares `response` (see `declaresResponseSchema`). */
+  readonly compileResponse?: ResponseCompiler | undefined;
+}
+
+/** Whether any route declares a response schema, i.e. whether the app needs the compiler. */
+export function declaresResponseSchema(
+  controllers: readonly Class[],
+  functionRoutes: readonly FunctionRoute[],
+): boolean {
+  return (
+    functionRoutes.some((route) => route.options.response !== undefined) ||
+    controllers.some((cls) => getRoutes(cls).some((record) => record.options.response !== undefined))
+  );
 }
 
 /** Calls every binder; stays synchronous unless a binder returned a promise. */
@@ -152,6 +173,14 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
     const invoke = withRender(makeInvoke(parsed), info.metadata);
     const endpoint = options.endpoint ?? info.endpoint;
+    let serialize: ResponseSerializer | undefined;
+    if (options.response !== undefined) {
+      const label = `${methods.join(", ")} ${source} (${endpoint})`;
+      if (!sources.compileResponse) {
+        throw new FlagonError(ErrorCodes.BAD_SCHEMA, `${label}: no compiler for response schemas was loaded`);
+      }
+      serialize = sources.compileResponse(label, options.response);
+    }
     const existing = endpoints.get(endpoint) ?? [];
     // One endpoint may name several handlers only where they share a path (GET and POST of one URL).
     const clash = existing.find((r) => r.handler !== handler && r.parsed.source !== source);
@@ -170,6 +199,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         handler,
         invoke,
         hooks: sources.hooks.forRoute(routeInfo, scoped.classHooks, scoped.methodHooks),
+        serialize,
       };
       if (!router.add(parsed, method, route)) {
         const other = all.find((r) => r.info.method === method && r.parsed.source === source);

@@ -21,7 +21,12 @@ export const ErrorCodes = {
   URL_BUILD: "FLAGON_ERR_URL_BUILD",
   /** A cookie name, value or attribute contains characters that would corrupt the header. */
   INVALID_COOKIE: "FLAGON_ERR_INVALID_COOKIE",
-  /** A handler returned something that cannot be sent as a response. */
+  /** A route's response schema is not a valid JSON Schema, or its status keys are wrong. */
+  BAD_SCHEMA: "FLAGON_ERR_BAD_SCHEMA",
+  /**
+   * A handler returned something that cannot be sent as a response, or a value that does not
+   * fit its route's response schema.
+   */
   INVALID_RESPONSE: "FLAGON_ERR_INVALID_RESPONSE",
   /** The app was changed after `ready()` or is already listening. */
   APP_STATE: "FLAGON_ERR_APP_STATE",

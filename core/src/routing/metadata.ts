@@ -7,11 +7,29 @@ export interface RouteOptions {
   /** Largest accepted request body in bytes for this route (overrides `config.bodyLimit`). */
   bodyLimit?: number;
   /**
+   * JSON Schema of the response body. A plain object or array the handler returns is written by
+   * a serializer compiled from it at `ready()`, which drops properties the schema does not list.
+   * One schema applies to 2xx statuses; an object keyed by status (`201`), range (`"2xx"`) or
+   * `"default"` chooses by the status sent.
+   */
+  response?: ResponseSchema;
+  /**
    * For function routes: route decorators and `UseHooks` applied to this route, as a controller
    * method would carry them (`{ decorators: [LoginRequired()] }`).
    */
   decorators?: readonly ClassDecorator[];
 }
+
+/** A JSON Schema (draft 7, as fast-json-stringify reads it). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** Response schemas by status code (`201`), range (`"2xx"`) or `"default"` for any other status. */
+export type ResponseSchemas = {
+  readonly [status in `${number}` | `${1 | 2 | 3 | 4 | 5}xx` | "default"]?: JsonSchema;
+};
+
+/** One schema for 2xx responses, or schemas by status. */
+export type ResponseSchema = JsonSchema | ResponseSchemas;
 
 export interface RouteRecord {
   readonly propertyKey: string;
