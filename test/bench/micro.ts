@@ -1,9 +1,11 @@
 // In-process figures: app.ready() for 100 controllers × 10 routes, router look-ups in a
 // 1,000-route table against find-my-way (Fastify's router), for static, param, wildcard and
-// converter routes, and JSON written by a response-schema serializer against JSON.stringify.
+// converter routes, JSON written by a response-schema serializer against JSON.stringify, and the
+// cost of hooks (0, 1, 5 applying to a route; 5 applying elsewhere).
 import "reflect-metadata";
 import FindMyWay from "find-my-way";
-import { Controller, Flagon, Get } from "@flagon/core";
+import { Readable } from "node:stream";
+import { Controller, Flagon, Get, type RawRequest } from "@flagon/core";
 
 // The router is internal to @flagon/core: load its build output directly (this file runs from
 // test/bench/dist, three levels below the repository root).
@@ -126,6 +128,65 @@ export function serialization(ms: number): Array<Record<string, string>> {
   return rows;
 }
 
+/** A GET request as an adapter hands it over; never read, so one object serves every call. */
+function getRequest(url: string): RawRequest {
+  return {
+    method: "GET",
+    url,
+    headers: { host: "localhost" },
+    body: Readable.from([]),
+    remoteAddress: "127.0.0.1",
+    encrypted: false,
+  };
+}
+
+async function handlesPerSecond(app: Flagon, url: string, ms: number): Promise<number> {
+  const request = getRequest(url);
+  for (let i = 0; i < 200; i++) await app.handle(request);
+  let n = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 200; i++) await app.handle(request);
+    n += 200;
+  }
+  return (n / ms) * 1000;
+}
+
+/**
+ * Hook cost, in-process through `app.handle` (no sockets: only the framework's work): the same
+ * route with 0, 1 and 5 preHandler hooks that apply to it, and with 5 hooks in the app that
+ * `appliesTo` keeps on another route, which must cost it nothing.
+ */
+export async function hookCost(ms: number): Promise<Array<{ figure: string; value: string }>> {
+  const noop = (): undefined => undefined;
+  const build = async (hooks: number, elsewhere: boolean): Promise<Flagon> => {
+    const app = new Flagon({ configFile: false, logger: false });
+    app.get("/route", () => ({ ok: true }));
+    app.get("/other", () => ({ ok: true }));
+    const appliesTo = elsewhere ? (route: { path: string }) => route.path === "/other" : undefined;
+    for (let i = 0; i < hooks; i++) app.addHook("preHandler", noop, appliesTo ? { appliesTo } : {});
+    await app.ready();
+    return app;
+  };
+  const cases = [
+    ["0 hooks", await build(0, false)],
+    ["1 hook", await build(1, false)],
+    ["5 hooks", await build(5, false)],
+    ["5 hooks in the app, applying to another route", await build(5, true)],
+  ] as const;
+  // Every case warmed first, then measured in alternating rounds; the median round counts.
+  const rates: number[][] = cases.map(() => []);
+  for (let round = 0; round < 5; round++) {
+    for (const [i, [, app]] of cases.entries()) rates[i]?.push(await handlesPerSecond(app, "/route", ms / 5));
+  }
+  const medians = rates.map((list) => list.sort((a, b) => a - b)[list.length >> 1] as number);
+  const base = medians[0] as number;
+  return cases.map(([name], i) => ({
+    figure: `hook cost, GET /route with ${name} (in-process)`,
+    value: `${((medians[i] as number) / 1000).toFixed(0)}k per s (× ${((medians[i] as number) / base).toFixed(2)} of 0 hooks)`,
+  }));
+}
+
 export async function micro(
   quick: boolean,
 ): Promise<{ readyMs: number; rows: Array<Record<string, string | number>> }> {
@@ -164,6 +225,7 @@ export async function micro(
       };
     }),
     ...serialization(ms),
+    ...(await hookCost(ms)),
   ];
   return { readyMs, rows };
 }

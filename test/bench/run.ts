@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { micro } from "./micro.js";
 
-const CONTENDERS = ["raw", "fastify", "express", "flagon-di", "flagon-fn"] as const;
+const CONTENDERS = ["raw", "raw-headers", "fastify", "express", "flagon-di", "flagon-fn"] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 const ECHO_BODY = JSON.stringify({
@@ -177,12 +177,17 @@ async function main(): Promise<void> {
       const mine = samples.filter((s) => s.contender === contender && s.route === route.name);
       const vsRaw = mine.map((s) => s.rps / (find(s.round, "raw", route.name)?.rps ?? Number.NaN));
       const vsFastify = mine.map((s) => s.rps / (find(s.round, "fastify", route.name)?.rps ?? Number.NaN));
+      const vsHeaders = mine.map(
+        (s) => s.rps / (find(s.round, "raw-headers", route.name)?.rps ?? Number.NaN),
+      );
       rows.push({
         route: route.name,
         contender,
         "req/s": Math.round(median(mine.map((s) => s.rps))),
         "× raw": Number(median(vsRaw).toFixed(2)),
         "× fastify": Number(median(vsFastify).toFixed(2)),
+        // Against raw node:http sending the same default headers: the framework's own cost.
+        "× raw+headers": Number(median(vsHeaders).toFixed(2)),
         "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
         errors: mine.reduce((n, s) => n + s.errors, 0),
       });

@@ -5,7 +5,7 @@ import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
 import { FlagonResponse, ResponseHeaders } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { ResponseSerializer, RouteTable } from "./route-table.js";
+import type { CompiledRoute, ResponseSerializer, RouteTable } from "./route-table.js";
 import type { RouteHooks } from "../hooks/registry.js";
 import { isValidHost } from "../http/proxy.js";
 
@@ -77,10 +77,23 @@ export function toResponse(
 
 type Hooks = DispatchDeps["unrouted"];
 
-/** Runs entry hooks in order; the first value other than `undefined` answers the request. */
+/** Whether a hook gave a promise (or another thenable) to wait for, rather than a value. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/**
+ * Runs entry hooks in order; the first value other than `undefined` answers the request. A hook
+ * that returns synchronously is not awaited, so sync hooks cost no turn of the microtask queue.
+ */
 async function runEntry(ctx: Context, hooks: readonly ((ctx: Context) => unknown)[]): Promise<unknown> {
   for (const hook of hooks) {
-    const value = await hook(ctx);
+    let value = hook(ctx);
+    if (isThenable(value)) value = await value;
     if (value !== undefined) return value;
   }
   return undefined;
@@ -201,7 +214,8 @@ function afterSend(ctx: Context, hooks: Hooks, response: FlagonResponse): () => 
   return async () => {
     for (const hook of hooks.onResponse) {
       try {
-        await hook(ctx, response);
+        const done = hook(ctx, response);
+        if (isThenable(done)) await done;
       } catch (error) {
         ctx.log.error({ err: error }, "onResponse hook failed");
       }
@@ -256,6 +270,7 @@ async function dispatchFully(ctx: Context, deps: DispatchDeps): Promise<FlagonRe
  * hooks, a handler whose value becomes a plain response. Anything else (a promise, an error, a
  * deferred response, a session to save) continues on the full path. Undefined: not this case.
  */
+
 function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<FlagonResponse> | undefined {
   const { request } = ctx;
   const host = request.headers.host;
@@ -270,14 +285,19 @@ function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<Fla
   if (match.kind !== "found") return undefined;
   const { route } = match;
   const hooks = route.hooks;
-  if (hooks.preHandler.length + hooks.onSend.length + hooks.onResponse.length + hooks.onError.length > 0) {
-    return undefined;
-  }
+  // onSend and onResponse need the full path; onError hooks are run by afterRoute on a throw.
+  if (hooks.onSend.length + hooks.onResponse.length > 0) return undefined;
   ctx.route = route.info;
   request.params = match.params;
   request.bodyLimit = route.bodyLimit;
   let value: unknown;
   try {
+    const pre = hooks.preHandler;
+    for (let i = 0; i < pre.length; i++) {
+      const early = (pre[i] as (ctx: Context) => unknown)(ctx);
+      if (isThenable(early)) return resumeFast(ctx, deps, route, i, early);
+      if (early !== undefined) return finish(ctx, deps, hooks, early, undefined);
+    }
     value = route.invoke(ctx);
   } catch (error) {
     return afterRoute(ctx, deps, hooks, undefined, error);
@@ -287,6 +307,31 @@ function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<Fla
       (settled: unknown) => finish(ctx, deps, hooks, settled, route.serialize),
       (error: unknown) => afterRoute(ctx, deps, hooks, undefined, error),
     );
+  }
+  return finish(ctx, deps, hooks, value, route.serialize);
+}
+
+/** The fast path once a preHandler hook returned a promise: the rest of the hooks, then the handler. */
+async function resumeFast(
+  ctx: Context,
+  deps: DispatchDeps,
+  route: CompiledRoute,
+  index: number,
+  pending: PromiseLike<unknown>,
+): Promise<FlagonResponse> {
+  const hooks = route.hooks;
+  let value: unknown;
+  try {
+    let early = await pending;
+    const pre = hooks.preHandler;
+    for (let i = index + 1; early === undefined && i < pre.length; i++) {
+      early = (pre[i] as (ctx: Context) => unknown)(ctx);
+      if (isThenable(early)) early = await early;
+    }
+    if (early !== undefined) return await finish(ctx, deps, hooks, early, undefined);
+    value = await route.invoke(ctx);
+  } catch (error) {
+    return afterRoute(ctx, deps, hooks, undefined, error);
   }
   return finish(ctx, deps, hooks, value, route.serialize);
 }
@@ -345,7 +390,8 @@ async function afterRoute(
   if (hooks.onSend.length > 0) {
     try {
       for (const hook of hooks.onSend) {
-        const replaced = await hook(ctx, response);
+        let replaced = hook(ctx, response);
+        if (isThenable(replaced)) replaced = await replaced;
         if (replaced instanceof FlagonResponse) response = replaced;
       }
     } catch (error) {

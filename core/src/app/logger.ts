@@ -1,6 +1,8 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
-import PinoPretty from "pino-pretty";
+import { lazyRequire } from "../util/lazy.js";
 import type { Env } from "./config.js";
+
+const pinoPretty = lazyRequire<typeof import("pino-pretty")>("pino-pretty");
 
 /** Options for the logger the app builds: pino's, plus where the lines go and how they look. */
 export interface FlagonLoggerOptions extends LoggerOptions {
@@ -81,7 +83,7 @@ export function createLogger(options: FlagonLoggerOptions, env: Env): Logger {
   if (rest.transport !== undefined) return pino(pinoOptions);
   if (stream !== undefined && pretty !== true) return pino(pinoOptions, stream);
   if (pretty ?? env === "development") {
-    const destination = PinoPretty({
+    const destination = pinoPretty()({
       colorize: stream === undefined && process.stdout.isTTY,
       translateTime: "HH:MM:ss.l",
       ignore: "pid,hostname",

@@ -2,9 +2,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import semver from "semver";
+import { lazyRequire } from "../util/lazy.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { Flagon } from "./flagon.js";
+
+const semver = lazyRequire<typeof import("semver")>("semver");
 
 /** A brand shared by every copy of @flagon/core, so a plugin built against another copy still counts. */
 const PLUGIN = Symbol.for("flagon.plugin");
@@ -82,7 +84,7 @@ export function checkPluginCompatibility(
   }
   if (
     plugin.core !== undefined &&
-    !semver.satisfies(CORE_VERSION, plugin.core, { includePrerelease: true })
+    !semver().satisfies(CORE_VERSION, plugin.core, { includePrerelease: true })
   ) {
     throw new FlagonError(
       ErrorCodes.PLUGIN_VERSION,
@@ -99,7 +101,7 @@ export function checkPluginCompatibility(
     const version = registered.get(name);
     if (
       range !== "*" &&
-      (version === undefined || !semver.satisfies(version, range, { includePrerelease: true }))
+      (version === undefined || !semver().satisfies(version, range, { includePrerelease: true }))
     ) {
       throw new FlagonError(
         ErrorCodes.PLUGIN_VERSION,

@@ -1,7 +1,11 @@
 import path from "node:path";
-import { cosmiconfig, type CosmiconfigResult, defaultLoaders, type Loader } from "cosmiconfig";
+import type { CosmiconfigResult, Loader } from "cosmiconfig";
+import { lazyRequire } from "../util/lazy.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { isPlainObject, UNSAFE_KEYS } from "./merge.js";
+
+/** cosmiconfig, loaded when an app looks for a config file (never with `configFile: false`). */
+const cosmiconfigModule = lazyRequire<typeof import("cosmiconfig")>("cosmiconfig");
 
 /**
  * The config files looked for in the app's root, in order: the first one that exists wins (a
@@ -49,7 +53,7 @@ export async function readConfigFile(
   configFile: string | false | undefined,
 ): Promise<ConfigFile | undefined> {
   if (configFile === false) return undefined;
-  const explorer = cosmiconfig("flagon", {
+  const explorer = cosmiconfigModule().cosmiconfig("flagon", {
     searchPlaces: [...CONFIG_SEARCH_PLACES],
     // "none": look in searchFrom only. (A stopDir would switch to the "global" strategy, which
     // also reads ~/.config/flagon.)
@@ -147,7 +151,7 @@ const loadJson: Loader = (_filepath, content) => {
 const loadYaml: Loader = (filepath, content) => {
   try {
     // js-yaml gives null for a file of comments only: that is an empty config, like an empty file.
-    const loaded: unknown = defaultLoaders[".yaml"](filepath, content);
+    const loaded: unknown = cosmiconfigModule().defaultLoaders[".yaml"](filepath, content);
     return loaded ?? undefined;
   } catch (error) {
     throw new ConfigSyntaxError(`invalid YAML: ${yamlReason(error)}`);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { Keyv } from "keyv";
+import type { Keyv } from "keyv";
+import { lazyRequire } from "../util/lazy.js";
 import type { Logger } from "pino";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { Context } from "../http/context.js";
@@ -13,6 +14,9 @@ import { redisStore } from "./redis.js";
 import type { Session } from "./session.js";
 import { Signer } from "./signing.js";
 import { StoreBackend } from "./store-backend.js";
+
+/** Keyv, loaded when an app keeps sessions on the server without giving its own store. */
+const keyv = lazyRequire<typeof import("keyv")>("keyv");
 
 /** Signs sessions in development when no secretKey is set: one random key per process. */
 const DEVELOPMENT_SECRET = randomBytes(32).toString("base64url");
@@ -187,7 +191,7 @@ async function createBackend(
     store = failLoudly(given);
   } else if (options.store === "memory") {
     const memory = new MemoryStore();
-    store = new Keyv({ store: memory, throwOnErrors: true });
+    store = new (keyv().Keyv)({ store: memory, throwOnErrors: true });
     closeStore = () => memory.disconnect();
   } else {
     const redis = await redisStore(

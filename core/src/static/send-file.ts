@@ -1,7 +1,7 @@
 import { constants, type Stats } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
-import { contentType as mimeContentType } from "mime-types";
+import { lazyRequire } from "../util/lazy.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { HttpError, NotFoundError } from "../errors/http-errors.js";
 import type { Context } from "../http/context.js";
@@ -17,6 +17,8 @@ import {
 import { contentDisposition } from "./content-disposition.js";
 import { evaluateRange } from "./range.js";
 import { locateFile } from "./safe-join.js";
+
+const mime = lazyRequire<typeof import("mime-types")>("mime-types");
 
 export interface SendFileOptions {
   /**
@@ -154,7 +156,10 @@ export class FileResponse extends FlagonResponse {
     if (outcome === 304)
       return this.withOwnHeaders(new FlagonResponse(null, { status: 304, headers: headers.raw }));
 
-    headers.set("content-type", options.contentType ?? (mimeContentType(name) || "application/octet-stream"));
+    headers.set(
+      "content-type",
+      options.contentType ?? (mime().contentType(name) || "application/octet-stream"),
+    );
     headers.set("accept-ranges", "bytes");
     let status = 200;
     let start = 0;

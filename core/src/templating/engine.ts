@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
-import nunjucks from "nunjucks";
+import type nunjucks from "nunjucks";
+import { lazyRequire } from "../util/lazy.js";
 import type { Context, UrlForOptions } from "../http/context.js";
 import { callSafely, type NodeCallback, settle } from "./callbacks.js";
 import { checkTemplatesConfig } from "./config.js";
@@ -10,6 +11,9 @@ import { FolderLoader } from "./loader.js";
 import { isAutoescaped } from "./names.js";
 import { sessionFor } from "./session.js";
 import { TemplateSources } from "./sources.js";
+
+/** nunjucks, loaded with the first template an app renders: apps without templates never load it. */
+const engine = lazyRequire<typeof nunjucks>("nunjucks");
 
 /** What the template engine needs from its app. */
 export interface TemplateHost {
@@ -259,7 +263,7 @@ export class Templates {
     const loader = new FolderLoader(this.sources);
     // dev: keep nunjucks's TemplateError (line and column) rather than a bare Error.
     // The loader returns null for a missing template, as nunjucks expects (its types say it never does).
-    const env = new nunjucks.Environment(loader as nunjucks.ILoader, { autoescape, dev: true });
+    const env = new (engine().Environment)(loader as nunjucks.ILoader, { autoescape, dev: true });
     for (const [name, value] of this.globals) env.addGlobal(name, value);
     for (const [name, entry] of this.filters) this.installFilter(env, name, entry);
     return { env, loader };
@@ -287,5 +291,5 @@ export class Templates {
  * build HTML from values they escaped themselves; never for user input.
  */
 export function markSafe(html: string): unknown {
-  return new nunjucks.runtime.SafeString(html);
+  return new (engine().runtime.SafeString)(html);
 }

@@ -1,5 +1,7 @@
 import path from "node:path";
-import mime from "mime-types";
+import { lazyRequire } from "../util/lazy.js";
+
+const mime = lazyRequire<typeof import("mime-types")>("mime-types");
 
 /** Extensions whose output is markup: rendered with autoescaping on (as Flask's defaults, plus .njk). */
 const ESCAPED = new Set([".html", ".htm", ".xhtml", ".njk", ".xml", ".svg"]);
@@ -34,7 +36,7 @@ export function resolveInFolder(folder: string, name: string): string | undefine
 function mediaType(name: string): string | undefined {
   const ext = path.posix.extname(name).toLowerCase();
   if (ext === ".njk") return "text/html";
-  const type = ext === "" ? false : mime.lookup(ext);
+  const type = ext === "" ? false : mime().lookup(ext);
   return type === false ? undefined : type;
 }
 
