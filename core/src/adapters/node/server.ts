@@ -102,27 +102,15 @@ class Exchange {
   }
 }
 
-/**
- * node's response carrying its exchange: the bookkeeping at `close` and the guard against an
- * unheard `error` happen here, so no listener is added per request.
- */
-class FlagonServerResponse extends ServerResponse {
-  exchange: Exchange | undefined = undefined;
+const EXCHANGE = Symbol("flagon.exchange");
 
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === "close") {
-      const exchange = this.exchange;
-      if (exchange !== undefined) {
-        this.exchange = undefined;
-        exchange.server.finished(exchange);
-      }
-    } else if (event === "error" && this.listenerCount("error") === 0) {
-      // e.g. a write after the client left: nothing to do but note it.
-      this.exchange?.server.log.debug({ err: args[0] }, "response stream error");
-      return false;
-    }
-    return super.emit(event, ...args);
-  }
+/** node's response, with the exchange it belongs to. */
+type FlagonServerResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/** Shared by every response, so that no closure is made per request. */
+function onResponseClose(this: FlagonServerResponse): void {
+  const exchange = this[EXCHANGE];
+  if (exchange !== undefined) exchange.server.finished(exchange);
 }
 
 /**
@@ -131,7 +119,7 @@ class FlagonServerResponse extends ServerResponse {
  * with `Connection: close`, idle keep-alive sockets are closed, a deadline ends the rest).
  */
 export class NodeServer {
-  private readonly server: Server<typeof IncomingMessage, typeof FlagonServerResponse>;
+  private readonly server: Server;
   private closing = false;
   private inFlight = 0;
   private readonly guards: Array<[string, (error: unknown) => void]> = [];
@@ -152,9 +140,8 @@ export class NodeServer {
         "node runs with --insecure-http-parser; Flagon refuses to serve",
       );
     }
-    this.server = createServer<typeof IncomingMessage, typeof FlagonServerResponse>(
+    this.server = createServer(
       {
-        ServerResponse: FlagonServerResponse,
         headersTimeout: config.headersTimeout,
         requestTimeout: config.requestTimeout,
         keepAliveTimeout: config.keepAliveTimeout,
@@ -228,7 +215,8 @@ export class NodeServer {
     this.inFlight += 1;
     // One object per request, kept on the response: nothing else is allocated for bookkeeping.
     const exchange = new Exchange(this, req, res, state);
-    res.exchange = exchange;
+    res[EXCHANGE] = exchange;
+    res.on("close", onResponseClose);
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
       : hostProblem(req);
