@@ -246,6 +246,27 @@ export class RawClient {
     }
   }
 
+  /**
+   * Every response until the peer closes, framed one by one (rejects after `timeout`, or when
+   * the connection ends inside a response). Responses follow each other on the wire with no
+   * separator, so only framing can tell where one ends and the next begins.
+   */
+  async readResponsesUntilClose(timeout = 3000): Promise<RawResponse[]> {
+    const deadline = Date.now() + timeout;
+    const responses: RawResponse[] = [];
+    for (;;) {
+      if (this.eof && this.buf.length === 0) return responses;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("raw client: timed out waiting for the connection to close");
+      try {
+        responses.push(await this.readResponse({ timeout: left }));
+      } catch (error) {
+        if (this.eof && this.buf.length === 0) return responses;
+        throw error;
+      }
+    }
+  }
+
   /** Resolves with all bytes received until the peer closes (or rejects after `timeout`). */
   async readUntilClose(timeout = 3000): Promise<Buffer> {
     const deadline = Date.now() + timeout;
