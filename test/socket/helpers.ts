@@ -127,6 +127,17 @@ export function harness(): Harness {
   };
 }
 
+/**
+ * Connections the app's node adapter still holds open (its per-socket map, which loses an entry
+ * when node emits the socket's `close`). Reaches into private state on purpose: a client cannot
+ * see whether the server released its end of a connection.
+ */
+export function openServerSockets(app: Flagon): number {
+  const adapter = (app as unknown as { server?: { sockets?: Map<unknown, unknown> } }).server;
+  if (adapter?.sockets === undefined) throw new Error("the app is not listening through the node adapter");
+  return adapter.sockets.size;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Raw HTTP/1.1 client.
 

@@ -163,6 +163,11 @@ export class NodeServer {
       socket.once("close", () => this.sockets.delete(socket));
     });
     this.server.keepAliveTimeout = config.keepAliveTimeout;
+    // A client that half-closes after its request still reads: node then marks the latest
+    // response as the connection's last instead of ending the socket at once, which would cut a
+    // response still being streamed. An idle connection is still ended on the client's FIN.
+    // (An undocumented but long-standing property of node's http.Server, absent from its types.)
+    (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   listen(options: ListenOptions): Promise<ServerAddress> {
