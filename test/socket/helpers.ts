@@ -69,7 +69,7 @@ export interface Harness {
   /** Listens on 127.0.0.1:0 and returns the port. */
   listen(app: Flagon): Promise<number>;
   /** Creates a raw client that is destroyed at cleanup. */
-  raw(port: number): Promise<RawClient>;
+  raw(port: number, options?: { allowHalfOpen?: boolean }): Promise<RawClient>;
   /** Registers any teardown function (resolve hung handlers, destroy agents…). */
   defer(fn: () => unknown): void;
   cleanup(): Promise<void>;
@@ -97,8 +97,8 @@ export function harness(): Harness {
       const info = await app.listen({ port: 0, host: HOST });
       return info.port;
     },
-    async raw(port) {
-      const c = await RawClient.connect(port);
+    async raw(port, options) {
+      const c = await RawClient.connect(port, HOST, options?.allowHalfOpen ?? false);
       clients.push(c);
       return c;
     },
@@ -186,9 +186,10 @@ export class RawClient {
     });
   }
 
-  static connect(port: number, host = HOST): Promise<RawClient> {
+  /** `allowHalfOpen`: keep sending after the server's FIN (by default the client ends too). */
+  static connect(port: number, host = HOST, allowHalfOpen = false): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host });
+      const socket = net.connect({ port, host, allowHalfOpen });
       socket.setNoDelay(true);
       const onError = (e: Error) => reject(e);
       socket.once("error", onError);

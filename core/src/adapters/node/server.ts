@@ -13,6 +13,7 @@ import { renderError } from "../../errors/render.js";
 import type { RawRequest } from "../../http/request.js";
 import type { FlagonResponse } from "../../http/response.js";
 import { toWire } from "../../http/wire.js";
+import { lingerOnClose, stopLingering } from "./linger.js";
 
 export interface ListenOptions {
   /** Port to listen on; 0 picks a free one (default 3000). */
@@ -205,8 +206,10 @@ export class NodeServer {
       this.server.closeIdleConnections();
       for (const stream of this.eventStreams) stream.destroy();
       // Also sockets that connected but never sent a request, which node does not count as idle.
+      // Answered connections stop lingering.
       for (const [socket, state] of this.sockets) {
         if (state.busy === 0 && socket.bytesRead === 0) socket.destroy();
+        else stopLingering(socket);
       }
     });
   }
@@ -315,7 +318,11 @@ export class NodeServer {
     // last on the wire, even when an earlier handler finishes later.
     const exchange = (res as ResponseWithExchange)[EXCHANGE];
     const latest = exchange === undefined || exchange.seq === exchange.state.received;
-    if (last || (this.closing && latest) || unreadBody(req)) wire.headers["connection"] = "close";
+    if (last || unreadBody(req)) {
+      // The client may still be sending (an unread body, requests pipelined behind a refusal).
+      wire.headers["connection"] = "close";
+      if (!this.closing) lingerOnClose(req.socket);
+    } else if (this.closing && latest) wire.headers["connection"] = "close";
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
