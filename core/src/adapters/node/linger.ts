@@ -2,14 +2,16 @@ import { Socket } from "node:net";
 
 /**
  * Bounds of the lingering close: a socket lives at most LINGER_MS (Apache's linger time) after its
- * last response, and is destroyed as soon as it has read LINGER_BYTES more. 256 KiB is what Go's
- * net/http reads of a body its handler left unread; it covers a client that stops sending once it
- * sees the answer (it has read the answer before that much more arrives) and a modest upload from
- * a client that reads only after sending, and it keeps the transient memory of refused uploads
- * within RELIABILITY row 1 (RSS growth ≤ 2× the body limit).
+ * last response, and reads at most LINGER_BYTES more. 256 KiB is what Go's net/http reads of a
+ * body its handler left unread; it covers a modest upload from a client that reads only after
+ * sending, and keeps the transient memory of refused uploads within RELIABILITY row 1 (RSS growth
+ * ≤ 2× the body limit). Past the budget reading stops: the client's sends stall against flow
+ * control, and the socket is destroyed LINGER_GRACE_MS later (Go's delay before a close that may
+ * reset), time enough for a client that reads while it sends to have read the answer.
  */
 export const LINGER_MS = 2_000;
 export const LINGER_BYTES = 256 * 1024;
+export const LINGER_GRACE_MS = 500;
 
 const LINGERING = Symbol("flagon.lingering");
 
@@ -36,7 +38,8 @@ export function stopLingering(socket: Socket): void {
  * Closing a socket with unread input makes the kernel send a RST, which can destroy the response
  * before the client read it (a client still uploading a body the handler never read). So: send
  * our FIN after the response, read and discard what the client still sends, and destroy the
- * socket once the client has stopped sending (both sides ended), or at LINGER_MS or LINGER_BYTES.
+ * socket once the client has stopped sending (both sides ended), at LINGER_MS, or
+ * LINGER_GRACE_MS after LINGER_BYTES were read.
  */
 function lingeringClose(this: LingerSocket): void {
   if (this.destroyed) return;
@@ -54,8 +57,12 @@ function lingeringClose(this: LingerSocket): void {
   this.removeAllListeners("data").removeAllListeners("end");
   let budget = LINGER_BYTES;
   this.on("data", (chunk: Buffer) => {
+    if (budget <= 0) return;
     budget -= chunk.length;
-    if (budget < 0) this.destroy();
+    if (budget > 0) return;
+    // Past the budget: stop reading, and leave the client a moment to read the answer.
+    this.pause();
+    setTimeout(() => this.destroy(), LINGER_GRACE_MS);
   });
   this.resume();
   readAgain(this);
