@@ -27,6 +27,11 @@ export function lingerOnClose(socket: Socket): void {
   if (!Object.hasOwn(socket, "destroySoon")) socket.destroySoon = lingeringClose;
 }
 
+/** Ends the connection now, lingering as after a response that closes it. */
+export function closeGently(socket: Socket): void {
+  lingeringClose.call(socket);
+}
+
 /** For close(): a socket already lingering is destroyed, one not there yet closes the usual way. */
 export function stopLingering(socket: Socket): void {
   if (!Object.hasOwn(socket, "destroySoon")) return;
@@ -42,7 +47,7 @@ export function stopLingering(socket: Socket): void {
  * LINGER_GRACE_MS after LINGER_BYTES were read.
  */
 function lingeringClose(this: LingerSocket): void {
-  if (this.destroyed) return;
+  if (this.destroyed || this[LINGERING]) return;
   if (this.readableEnded) {
     Socket.prototype.destroySoon.call(this);
     return;

@@ -13,7 +13,13 @@ import { renderError } from "../../errors/render.js";
 import type { RawRequest } from "../../http/request.js";
 import type { FlagonResponse } from "../../http/response.js";
 import { toWire } from "../../http/wire.js";
-import { lingerOnClose, stopLingering } from "./linger.js";
+import {
+  canAnswerClientError,
+  clientErrorAnswer,
+  deferClientErrorAnswer,
+  writeDeferredAnswer,
+} from "./client-error.js";
+import { closeGently, lingerOnClose, stopLingering } from "./linger.js";
 
 export interface ListenOptions {
   /** Port to listen on; 0 picks a free one (default 3000). */
@@ -159,6 +165,9 @@ export class NodeServer {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.onClientError(error, socket),
+    );
     this.server.on("connection", (socket: Socket) => {
       this.sockets.set(socket, { busy: 0, received: 0, doomed: false });
       socket.once("close", () => this.sockets.delete(socket));
@@ -272,8 +281,16 @@ export class NodeServer {
     exchange.state.busy -= 1;
     this.inFlight -= 1;
     // While closing, a connection whose last response went out without Connection: close (it
-    // was written before close began) ends here instead of idling until the deadline.
-    if (this.closing && exchange.state.busy === 0) exchange.req.socket.end();
+    // was written before close began) ends here instead of idling until the deadline. So does one
+    // whose parser gave up behind requests still being answered, after its refusal (onClientError).
+    if ((this.closing || exchange.state.doomed) && exchange.state.busy === 0) {
+      const socket = exchange.req.socket;
+      if (this.closing) socket.end();
+      else {
+        writeDeferredAnswer(socket);
+        closeGently(socket);
+      }
+    }
     const requests = this.requests;
     if (requests === undefined) return;
     const { req, res } = exchange;
@@ -286,6 +303,36 @@ export class NodeServer {
       remoteAddress: req.socket.remoteAddress,
       aborted: !res.writableFinished,
     });
+  }
+
+  /**
+   * node's `clientError`: a request its parser refused, or a headers/request timeout. Answered
+   * with a bare 400/408/413/431, at once when nothing else is owed on the connection, else after
+   * the responses owed to earlier requests (never inside or ahead of them); then the connection
+   * closes (lingering).
+   */
+  private onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    this.log.debug(
+      { code: error.code, reason: error.message },
+      "client error: request refused by the parser",
+    );
+    if (socket.destroyed) return; // a reset or a socket error: nothing left to answer on
+    const state = this.sockets.get(socket);
+    const busy = state?.busy ?? 0;
+    if (socket.writableEnded) {
+      // The connection is already closing after a response (bytes the parser met while it did):
+      // let that close finish within its bounds rather than reset what it still carries.
+      closeGently(socket);
+    } else if (canAnswerClientError(socket, busy)) {
+      socket.write(clientErrorAnswer(error.code));
+      closeGently(socket);
+    } else if (state !== undefined && busy > 0 && error.code !== "ERR_HTTP_REQUEST_TIMEOUT") {
+      // Responses owed to earlier requests go out first, untouched; the refusal follows them.
+      deferClientErrorAnswer(socket, error.code);
+      state.doomed = true;
+    } else {
+      socket.destroy();
+    }
   }
 
   /** @internal Writes what the app answered. */
