@@ -5,7 +5,7 @@ import "reflect-metadata";
 // set, which cut streamed responses short (1 068 half-closes, 63 cut streams in the 600 s fuzz).
 import { afterEach, describe, expect, it } from "vitest";
 import { stream } from "@flagon/core";
-import { harness, HOST, openServerSockets, sleep, waitFor } from "./helpers.js";
+import { deferred, harness, HOST, openServerSockets, sleep, waitFor } from "./helpers.js";
 
 const h = harness();
 afterEach(() => h.cleanup());
@@ -23,6 +23,10 @@ function halfCloseApp() {
   }
   app.get("/slow", () => stream(slow(), { headers: { "content-type": "text/plain" } }));
   app.get("/plain", () => "plain body");
+  app.get("/late", async () => {
+    await sleep(700);
+    return "computed for 700 ms";
+  });
   return app;
 }
 
@@ -81,5 +85,39 @@ describe("a client that half-closes after its request", () => {
     expect(await client.waitEnd(1000)).toBe(true);
     expect(await waitFor(() => openServerSockets(app) === 0, 1000)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(500);
+  });
+  it("a handler that computes for 700 ms after the client's FIN still gets its answer through", async () => {
+    const app = halfCloseApp();
+    const port = await h.listen(app);
+    const client = await h.raw(port);
+    await client.write(`GET /late HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    client.socket.end();
+    const responses = await client.readResponsesUntilClose(3000);
+    expect(responses.map((r) => r.status)).toEqual([200]);
+    expect(responses[0]?.body.toString()).toBe("computed for 700 ms");
+  });
+
+  it("a client that closes entirely while its stream is silent is let go within ~0.5 s", async () => {
+    // A full close and a half-close send the same FIN; only a write would tell them apart, and a
+    // silent stream writes nothing. After the FIN a stream may stay silent 500 ms.
+    const app = h.app();
+    const never = deferred();
+    h.defer(() => never.resolve());
+    async function* stalled() {
+      yield Buffer.from("first;");
+      await never.promise;
+    }
+    app.get("/stalled", () => stream(stalled(), { headers: { "content-type": "text/plain" } }));
+    const port = await h.listen(app);
+    const client = await h.raw(port);
+    await client.write(`GET /stalled HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    await waitFor(() => client.received > 0, 2000);
+    const t0 = Date.now();
+    client.destroy();
+    expect(await waitFor(() => openServerSockets(app) === 0, 2000)).toBe(true);
+    const released = Date.now() - t0;
+    console.log(`[half-close] a silent stream's socket was released ${released} ms after the client's close`);
+    expect(released).toBeGreaterThanOrEqual(400);
+    expect(released).toBeLessThan(1000);
   });
 });

@@ -19,6 +19,7 @@ import {
   deferClientErrorAnswer,
   writeDeferredAnswer,
 } from "./client-error.js";
+import { boundHalfClosed, onClientFin } from "./half-close.js";
 import { closeGently, lingerOnClose, stopLingering } from "./linger.js";
 
 export interface ListenOptions {
@@ -171,11 +172,13 @@ export class NodeServer {
     this.server.on("connection", (socket: Socket) => {
       this.sockets.set(socket, { busy: 0, received: 0, doomed: false });
       socket.once("close", () => this.sockets.delete(socket));
+      socket.on("end", onClientFin);
     });
     this.server.keepAliveTimeout = config.keepAliveTimeout;
     // A client that half-closes after its request still reads: node then marks the latest
     // response as the connection's last instead of ending the socket at once, which would cut a
-    // response still being streamed. An idle connection is still ended on the client's FIN.
+    // response still being streamed. An idle connection is still ended on the client's FIN, and
+    // a stream that goes silent after it is taken as abandoned (half-close.ts).
     // (An undocumented but long-standing property of node's http.Server, absent from its types.)
     (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
@@ -402,6 +405,7 @@ export class NodeServer {
         stream.destroy();
         return;
       }
+      if (req.socket.readableEnded) boundHalfClosed(req.socket);
       try {
         pipeline(stream, res, (error) => {
           if (error) this.log.debug({ err: error }, "response stream ended early");
