@@ -43,8 +43,9 @@ interface Tally {
    */
   cutByClientGarbage: number;
   /**
-   * Streamed responses cut short because the client half-closed (FIN) after its request: node's
-   * http server ends the socket on the client's FIN (its httpAllowHalfOpen is false).
+   * Streamed responses cut short because the client half-closed (FIN) after its request. Node's
+   * http server ended the socket on the client's FIN until the adapter set httpAllowHalfOpen
+   * (test/socket/half-close.test.ts); expected to stay 0 since.
    */
   cutAfterHalfClose: number;
   /**

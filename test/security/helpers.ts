@@ -108,20 +108,36 @@ export function figure(row: string, what: string, value: string): void {
 export interface ServerSockets {
   /** The server socket of the request that carried `x-probe: <id>`. */
   get(id: string): Socket | undefined;
+  /**
+   * `bytesRead` of that socket when the request's response finished ("http.server.response.finish"):
+   * what the request path read, before the lingering close drains what the client still sends.
+   */
+  readAtResponse(id: string): number | undefined;
   dispose(): void;
 }
 
 export function watchServerSockets(): ServerSockets {
   const sockets = new Map<string, Socket>();
+  const atResponse = new Map<string, number>();
   const onStart = (message: unknown): void => {
     const { request, socket } = message as { request: IncomingMessage; socket: Socket };
     const id = request.headers["x-probe"];
     if (typeof id === "string") sockets.set(id, socket);
   };
+  const onFinish = (message: unknown): void => {
+    const { request, socket } = message as { request: IncomingMessage; socket: Socket };
+    const id = request.headers["x-probe"];
+    if (typeof id === "string") atResponse.set(id, socket.bytesRead);
+  };
   dc.subscribe("http.server.request.start", onStart);
+  dc.subscribe("http.server.response.finish", onFinish);
   return {
     get: (id) => sockets.get(id),
-    dispose: () => dc.unsubscribe("http.server.request.start", onStart),
+    readAtResponse: (id) => atResponse.get(id),
+    dispose: () => {
+      dc.unsubscribe("http.server.request.start", onStart);
+      dc.unsubscribe("http.server.response.finish", onFinish);
+    },
   };
 }
 

@@ -69,7 +69,7 @@ export interface Harness {
   /** Listens on 127.0.0.1:0 and returns the port. */
   listen(app: Flagon): Promise<number>;
   /** Creates a raw client that is destroyed at cleanup. */
-  raw(port: number): Promise<RawClient>;
+  raw(port: number, options?: { allowHalfOpen?: boolean }): Promise<RawClient>;
   /** Registers any teardown function (resolve hung handlers, destroy agents…). */
   defer(fn: () => unknown): void;
   cleanup(): Promise<void>;
@@ -97,8 +97,8 @@ export function harness(): Harness {
       const info = await app.listen({ port: 0, host: HOST });
       return info.port;
     },
-    async raw(port) {
-      const c = await RawClient.connect(port);
+    async raw(port, options) {
+      const c = await RawClient.connect(port, HOST, options?.allowHalfOpen ?? false);
       clients.push(c);
       return c;
     },
@@ -125,6 +125,17 @@ export function harness(): Harness {
       );
     },
   };
+}
+
+/**
+ * Connections the app's node adapter still holds open (its per-socket map, which loses an entry
+ * when node emits the socket's `close`). Reaches into private state on purpose: a client cannot
+ * see whether the server released its end of a connection.
+ */
+export function openServerSockets(app: Flagon): number {
+  const adapter = (app as unknown as { server?: { sockets?: Map<unknown, unknown> } }).server;
+  if (adapter?.sockets === undefined) throw new Error("the app is not listening through the node adapter");
+  return adapter.sockets.size;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,9 +186,10 @@ export class RawClient {
     });
   }
 
-  static connect(port: number, host = HOST): Promise<RawClient> {
+  /** `allowHalfOpen`: keep sending after the server's FIN (by default the client ends too). */
+  static connect(port: number, host = HOST, allowHalfOpen = false): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host });
+      const socket = net.connect({ port, host, allowHalfOpen });
       socket.setNoDelay(true);
       const onError = (e: Error) => reject(e);
       socket.once("error", onError);
@@ -243,6 +255,27 @@ export class RawClient {
         );
       }
       await this.waitData(deadline);
+    }
+  }
+
+  /**
+   * Every response until the peer closes, framed one by one (rejects after `timeout`, or when
+   * the connection ends inside a response). Responses follow each other on the wire with no
+   * separator, so only framing can tell where one ends and the next begins.
+   */
+  async readResponsesUntilClose(timeout = 3000): Promise<RawResponse[]> {
+    const deadline = Date.now() + timeout;
+    const responses: RawResponse[] = [];
+    for (;;) {
+      if (this.eof && this.buf.length === 0) return responses;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("raw client: timed out waiting for the connection to close");
+      try {
+        responses.push(await this.readResponse({ timeout: left }));
+      } catch (error) {
+        if (this.eof && this.buf.length === 0) return responses;
+        throw error;
+      }
     }
   }
 

@@ -13,6 +13,14 @@ import { isValidHost } from "../../http/proxy.js";
 import type { RawRequest } from "../../http/request.js";
 import type { FlagonResponse } from "../../http/response.js";
 import { setWireHeader, toWire } from "../../http/wire.js";
+import {
+  canAnswerClientError,
+  clientErrorAnswer,
+  deferClientErrorAnswer,
+  writeDeferredAnswer,
+} from "./client-error.js";
+import { boundHalfClosed, onClientFin } from "./half-close.js";
+import { closeGently, lingerOnClose, stopLingering } from "./linger.js";
 
 export interface ListenOptions {
   /** Port to listen on; 0 picks a free one (default 3000). */
@@ -153,11 +161,21 @@ export class NodeServer {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.onClientError(error, socket),
+    );
     this.server.on("connection", (socket: Socket) => {
       this.sockets.set(socket, { busy: 0, received: 0, doomed: false });
       socket.once("close", () => this.sockets.delete(socket));
+      socket.on("end", onClientFin);
     });
     this.server.keepAliveTimeout = config.keepAliveTimeout;
+    // A client that half-closes after its request still reads: node then marks the latest
+    // response as the connection's last instead of ending the socket at once, which would cut a
+    // response still being streamed. An idle connection is still ended on the client's FIN, and
+    // a stream that goes silent after it is taken as abandoned (half-close.ts).
+    // (An undocumented but long-standing property of node's http.Server, absent from its types.)
+    (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   listen(options: ListenOptions): Promise<ServerAddress> {
@@ -195,8 +213,10 @@ export class NodeServer {
       this.server.closeIdleConnections();
       for (const stream of this.eventStreams) stream.destroy();
       // Also sockets that connected but never sent a request, which node does not count as idle.
+      // Answered connections stop lingering.
       for (const [socket, state] of this.sockets) {
         if (state.busy === 0 && socket.bytesRead === 0) socket.destroy();
+        else stopLingering(socket);
       }
     });
   }
@@ -264,8 +284,16 @@ export class NodeServer {
     exchange.state.busy -= 1;
     this.inFlight -= 1;
     // While closing, a connection whose last response went out without Connection: close (it
-    // was written before close began) ends here instead of idling until the deadline.
-    if (this.closing && exchange.state.busy === 0) exchange.req.socket.end();
+    // was written before close began) ends here instead of idling until the deadline. So does one
+    // whose parser gave up behind requests still being answered, after its refusal (onClientError).
+    if ((this.closing || exchange.state.doomed) && exchange.state.busy === 0) {
+      const socket = exchange.req.socket;
+      if (this.closing) socket.end();
+      else {
+        writeDeferredAnswer(socket);
+        closeGently(socket);
+      }
+    }
     const requests = this.requests;
     const { req, res } = exchange;
     if (requests === undefined || !requests.logsRequests(res.statusCode)) return;
@@ -278,6 +306,36 @@ export class NodeServer {
       remoteAddress: req.socket.remoteAddress,
       aborted: !res.writableFinished,
     });
+  }
+
+  /**
+   * node's `clientError`: a request its parser refused, or a headers/request timeout. Answered
+   * with a bare 400/408/413/431, at once when nothing else is owed on the connection, else after
+   * the responses owed to earlier requests (never inside or ahead of them); then the connection
+   * closes (lingering).
+   */
+  private onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    this.log.debug(
+      { code: error.code, reason: error.message },
+      "client error: request refused by the parser",
+    );
+    if (socket.destroyed) return; // a reset or a socket error: nothing left to answer on
+    const state = this.sockets.get(socket);
+    const busy = state?.busy ?? 0;
+    if (socket.writableEnded) {
+      // The connection is already closing after a response (bytes the parser met while it did):
+      // let that close finish within its bounds rather than reset what it still carries.
+      closeGently(socket);
+    } else if (canAnswerClientError(socket, busy)) {
+      socket.write(clientErrorAnswer(error.code));
+      closeGently(socket);
+    } else if (state !== undefined && busy > 0 && error.code !== "ERR_HTTP_REQUEST_TIMEOUT") {
+      // Responses owed to earlier requests go out first, untouched; the refusal follows them.
+      deferClientErrorAnswer(socket, error.code);
+      state.doomed = true;
+    } else {
+      socket.destroy();
+    }
   }
 
   /** @internal Writes what the app answered. */
@@ -310,8 +368,11 @@ export class NodeServer {
     // Responses go out in request order, so the one for the latest request received is the
     // last on the wire, even when an earlier handler finishes later.
     const latest = exchange.seq === exchange.state.received;
-    if (last || (this.closing && latest) || unreadBody(req))
+    if (last || unreadBody(req)) {
+      // The client may still be sending (an unread body, requests pipelined behind a refusal).
       setWireHeader(wire.headers, "connection", "close");
+      if (!this.closing) lingerOnClose(req.socket);
+    } else if (this.closing && latest) setWireHeader(wire.headers, "connection", "close");
     try {
       res.writeHead(wire.status, wire.headers);
     } catch (error) {
@@ -344,6 +405,7 @@ export class NodeServer {
         stream.destroy();
         return;
       }
+      if (req.socket.readableEnded) boundHalfClosed(req.socket);
       try {
         pipeline(stream, res, (error) => {
           if (error) this.log.debug({ err: error }, "response stream ended early");
