@@ -46,6 +46,12 @@ export interface FuzzRequest {
    * Content-Length lower than the body, a body without framing, a broken chunked body.
    */
   trailingGarbage: boolean;
+  /**
+   * Its Content-Length says more than its body: pipelined, the server takes the first bytes of
+   * the next request as the rest of the body, so the client can no longer tell which request a
+   * later response answers.
+   */
+  swallowsFollowing: boolean;
 }
 
 /** The fixture's routes, with valid parameters; mutations start from these. */
@@ -546,6 +552,7 @@ export function fuzzRequest(rng: Rng, port: number, session: string): FuzzReques
   // A body for most methods that take one, sometimes for the others.
   let framing: Buffer[] = [];
   let trailingGarbage = false;
+  let swallowsFollowing = false;
   if (["POST", "PUT", "PATCH", "DELETE"].includes(method) ? rng.chance(0.85) : rng.chance(0.1)) {
     if (contentType === undefined && rng.chance(0.8)) {
       contentType = rng.pick(CONTENT_TYPES);
@@ -572,9 +579,11 @@ export function fuzzRequest(rng: Rng, port: number, session: string): FuzzReques
         trailingGarbage = body.length > 0;
         break;
       case 7:
-        // Content-Length says more than is sent: the server waits, then times out (408).
+        // Content-Length says more than is sent: the server waits, then times out (408), or
+        // reads the next pipelined request as the rest of the body.
         lines.push(header("Content-Length", String(body.length + rng.int(1, 100))));
         framing = [body];
+        swallowsFollowing = true;
         break;
       case 8:
         lines.push(header("Transfer-Encoding", "chunked"));
@@ -590,5 +599,11 @@ export function fuzzRequest(rng: Rng, port: number, session: string): FuzzReques
 
   const eol = rng.chance(0.02) ? "\n" : "\r\n";
   const head = `${method} ${target} ${version}`.trimEnd() + eol + lines.map((l) => l + eol).join("") + eol;
-  return { method, route, bytes: Buffer.concat([Buffer.from(head, "latin1"), ...framing]), trailingGarbage };
+  return {
+    method,
+    route,
+    bytes: Buffer.concat([Buffer.from(head, "latin1"), ...framing]),
+    trailingGarbage,
+    swallowsFollowing,
+  };
 }

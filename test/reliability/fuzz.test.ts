@@ -42,6 +42,8 @@ interface Tally {
    * and destroys the socket, also under a response still streaming. The client's own doing.
    */
   cutByClientGarbage: number;
+  /** Pipelined batches whose responses could not be matched past a Content-Length longer than its body. */
+  unmatchedAfterLongBody: number;
   /**
    * Streamed responses cut short because the client half-closed (FIN) after its request. Node's
    * http server ended the socket on the client's FIN until the adapter set httpAllowHalfOpen
@@ -339,6 +341,7 @@ async function connection(rng: Rng, port: number, session: string, tally: Tally)
     }
   };
 
+  let unmatched = false;
   try {
     if (abortMode === "mid-write") {
       const bytes = requests[0]!.bytes;
@@ -368,6 +371,13 @@ async function connection(rng: Rng, port: number, session: string, tally: Tally)
         return;
       }
       if (outcome !== "ok") return;
+      if (pipelined && request.swallowsFollowing && index < requests.length - 1) {
+        // The server read part of what follows as this request's body: which request a later
+        // response answers (and so whether it is a HEAD's, without a body) is unknowable here.
+        unmatched = true;
+        tally.unmatchedAfterLongBody += 1;
+        break;
+      }
     }
     // Whatever else the server sent (it may answer garbage after a lying body as a request of its
     // own) must also be well-formed.
@@ -376,7 +386,8 @@ async function connection(rng: Rng, port: number, session: string, tally: Tally)
       while (buf.length > 0) {
         const parsed = parseResponse(buf, false, closed);
         if (parsed.kind !== "response") {
-          if (parsed.kind === "invalid") tally.invalid.push(`after the expected responses: ${parsed.reason}`);
+          if (parsed.kind === "invalid" && !unmatched)
+            tally.invalid.push(`after the expected responses: ${parsed.reason}`);
           break;
         }
         buf = buf.subarray(parsed.consumed);
@@ -419,6 +430,7 @@ describe.skipIf(!coreBuilt)("row 25: crash-proofing", () => {
         closedCauses: new Map(),
         closedSamples: [],
         cutByClientGarbage: 0,
+        unmatchedAfterLongBody: 0,
         cutAfterHalfClose: 0,
         cutWhileSending: 0,
         cutWhileSendingSamples: [],
@@ -470,6 +482,7 @@ describe.skipIf(!coreBuilt)("row 25: crash-proofing", () => {
           `(${Math.round(tally.requests / seconds)}/s), ${tally.responses} answered, ${tally.closedWithoutAnswer} closed without an answer ` +
           `(+ ${tally.afterClose} sent on connections the server had closed), ` +
           `${tally.aborted} aborted by the client, ${tally.cutByClientGarbage} cut by the client's own trailing garbage, ` +
+          `${tally.unmatchedAfterLongBody} pipelined batches unmatched past a Content-Length longer than its body, ` +
           `${tally.cutAfterHalfClose} streams cut after the client half-closed, ` +
           `${tally.cutWhileSending} responses cut by a close while the client was still sending its body; process exits: ${alive ? 0 : 1}; invalid answers: ${tally.invalid.length}; ` +
           `hung: ${tally.hung.length}; 5xx leaking a stack or secret: ${tally.leaks.length}; ` +

@@ -43,23 +43,88 @@ export async function* limitedChunks(source: Readable, limit: number): AsyncGene
       yield buffer;
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | null)?.code;
-    if (code === undefined || !CLIENT_GONE.has(code)) throw error;
-    throw new BadRequestError("the client closed the connection before the body was complete", {
-      cause: error,
-    });
+    throw bodyFailure(error);
   }
 }
 
-/** Reads the whole body into one buffer, never holding more than `limit` bytes. */
-export async function readAll(source: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of limitedChunks(source, limit)) {
-    chunks.push(chunk);
-    size += chunk.length;
+/** What a body stream's failure means: the client left (400), or something else (as it is). */
+function bodyFailure(error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === undefined || !CLIENT_GONE.has(code)) {
+    return error instanceof Error ? error : new Error(String(error), { cause: error });
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  return new BadRequestError("the client closed the connection before the body was complete", {
+    cause: error,
+  });
+}
+
+function prematureClose(): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error("the request body ended before it was complete");
+  error.code = "ERR_STREAM_PREMATURE_CLOSE";
+  return error;
+}
+
+/**
+ * Reads the whole body into one buffer, never holding more than `limit` bytes: the same rules as
+ * `limitedChunks` (413 as soon as the limit is passed, the source paused and not destroyed; a
+ * client that left is a 400), with plain stream events rather than an async iterator, which
+ * costs several microseconds per request.
+ */
+export function readAll(source: Readable, limit: number): Promise<Buffer> {
+  if (source.errored) return Promise.reject(bodyFailure(source.errored));
+  if (source.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (source.destroyed) return Promise.reject(bodyFailure(prematureClose()));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      source.off("readable", onReadable);
+      source.off("end", onEnd);
+      source.off("error", onError);
+      source.off("close", onClose);
+    };
+    const refuse = (): void => {
+      done();
+      source.pause();
+      reject(tooLarge(limit));
+    };
+    const onReadable = (): void => {
+      for (;;) {
+        // Bytes waiting in the stream that would pass the limit are refused unread, so the
+        // stream is left as it is (not ended, not destroyed) for the 413 to go out.
+        if (!source.readableObjectMode && size + source.readableLength > limit) {
+          refuse();
+          return;
+        }
+        const chunk = source.read() as Buffer | string | null;
+        if (chunk === null) return;
+        const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        size += buffer.length;
+        if (size > limit) {
+          refuse();
+          return;
+        }
+        chunks.push(buffer);
+      }
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(bodyFailure(error));
+    };
+    // Closed without 'end' or 'error': the client went away mid-body.
+    const onClose = (): void => {
+      done();
+      reject(bodyFailure(prematureClose()));
+    };
+    source.on("readable", onReadable);
+    source.on("end", onEnd);
+    source.on("error", onError);
+    source.on("close", onClose);
+  });
 }
 
 const UTF8 = new Set(["utf-8", "utf8"]);
