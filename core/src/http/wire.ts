@@ -43,9 +43,11 @@ export function setWireHeader(headers: WireHeaders, name: string, value: string)
 
 /** The wire headers as an object (set-cookie and other repeated headers keep every value). */
 export function wireHeadersObject(headers: WireHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < headers.length; i += 2) out[headers[i] as string] = headers[i + 1] as string | string[];
-  return out;
+  const entries: Array<[string, string | string[]]> = [];
+  for (let i = 0; i < headers.length; i += 2)
+    entries.push([headers[i] as string, headers[i + 1] as string | string[]]);
+  // fromEntries defines own properties, so even a header named __proto__ stays plain data.
+  return Object.fromEntries(entries);
 }
 
 /**
