@@ -1,12 +1,13 @@
 // Shared by the `flagon` command suites: the built CLI run as a user runs it, in its own process
 // group so that a test can always kill it with everything it started; temp apps that use this
 // workspace's core; plain HTTP requests without keep-alive.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
+import { expect } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +22,36 @@ export const notBuiltReason = `${cliMain} is missing: build first (npm run build
 export const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !/^(VITEST|TINYPOOL|NODE_ENV$|FLAGON_)/.test(key)),
 );
+
+export const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/** How a command ended: its exit code and everything it printed, headed by the command line. */
+export interface Outcome {
+  code: number;
+  output: string;
+}
+
+/** Runs a command to its end (or `timeout`), never rejecting: failures are outcomes to assert on. */
+export function exec(command: string, args: string[], cwd: string, timeout: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd, timeout, env: childEnv, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({
+          code,
+          output: `$ ${command} ${args.join(" ")}\n${stdout}${stderr}${error?.killed ? "\n(timed out)" : ""}`,
+        });
+      },
+    );
+  });
+}
+
+export function expectSuccess(outcome: Outcome): void {
+  expect(outcome.code, outcome.output).toBe(0);
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

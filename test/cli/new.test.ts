@@ -1,41 +1,12 @@
 // The app round trip (issue 4): `flagon new` scaffolds an app that installs against this
 // workspace's core, passes its own tests and type-checks, and whose `flagon routes` works
 // through the installed `flagon` bin. Once per template.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { childEnv, cliMain, coreBuilt, coreDir, notBuiltReason } from "./helpers.js";
-
-interface Outcome {
-  code: number;
-  output: string;
-}
-
-function exec(command: string, args: string[], cwd: string, timeout: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd, timeout, env: childEnv, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({
-          code,
-          output: `$ ${command} ${args.join(" ")}\n${stdout}${stderr}${error?.killed ? "\n(timed out)" : ""}`,
-        });
-      },
-    );
-  });
-}
-
-function expectSuccess(outcome: Outcome): void {
-  expect(outcome.code, outcome.output).toBe(0);
-}
-
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+import { cliMain, coreBuilt, coreDir, exec, expectSuccess, notBuiltReason, npm } from "./helpers.js";
 
 const expectations = {
   api: { tests: 4, routes: ["HelloController.index", "health", "HelloController.hello"] },

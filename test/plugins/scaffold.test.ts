@@ -1,48 +1,13 @@
 // The community plugin round trip (issue 3): `flagon plugin new` scaffolds a package that installs
 // against this workspace's core, builds, passes its own tests, and then loads by name from an
 // app's config file.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Flagon } from "@flagon/core";
 import { expect, it } from "vitest";
-
-const coreDir = fileURLToPath(new URL("../../core/", import.meta.url));
-const cliMain = path.join(coreDir, "dist/cli/main.js");
-
-interface Outcome {
-  code: number;
-  output: string;
-}
-
-// The child processes must not think they run inside this vitest.
-const childEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(VITEST|TINYPOOL)/.test(key)),
-);
-
-function exec(command: string, args: string[], cwd: string, timeout: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd, timeout, env: childEnv, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({
-          code,
-          output: `$ ${command} ${args.join(" ")}\n${stdout}${stderr}${error?.killed ? "\n(timed out)" : ""}`,
-        });
-      },
-    );
-  });
-}
-
-function expectSuccess(outcome: Outcome): void {
-  expect(outcome.code, outcome.output).toBe(0);
-}
+import { cliMain, coreDir, exec, expectSuccess, notBuiltReason, npm } from "../cli/helpers.js";
 
 it(
   "scaffolds a plugin that installs, builds, passes its tests and loads by name from a config file",
@@ -50,7 +15,7 @@ it(
     timeout: 240_000,
   },
   async ({ skip }) => {
-    expect(existsSync(cliMain), `${cliMain} is missing: build first (npm run build)`).toBe(true);
+    expect(existsSync(cliMain), notBuiltReason).toBe(true);
     const started = Date.now();
     const tmp = await mkdtemp(path.join(os.tmpdir(), "flagon-scaffold-"));
     const pkgDir = path.join(tmp, "flagon-plugin-probe");
@@ -73,7 +38,6 @@ it(
       await writeFile(pkgFile, JSON.stringify(pkg, null, 2));
 
       // 3. Install (typescript, vitest… come from npm's cache when it has them).
-      const npm = process.platform === "win32" ? "npm.cmd" : "npm";
       const install = await exec(
         npm,
         ["install", "--no-audit", "--no-fund", "--prefer-offline"],

@@ -4,6 +4,7 @@ import "reflect-metadata";
 // slow-client tests that fetch cannot express), deferreds, and bounded waits.
 import net from "node:net";
 import { Flagon } from "@flagon/core";
+import { expect } from "vitest";
 
 export const HOST = "127.0.0.1";
 
@@ -380,4 +381,40 @@ export function watchProcessErrors(): { errors: unknown[]; dispose: () => void }
       process.off("uncaughtException", onException);
     },
   };
+}
+
+/** The request pipelined behind every smuggling vector: it must never run. */
+export const SMUGGLED = `GET /smuggled HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+
+/** An app for smuggling vectors: `/`, `POST /echo` reading its body, and the `/smuggled` counter. */
+export function smugglingApp(h: Harness): { app: Flagon; smuggled: () => number } {
+  const app = h.app();
+  let smuggled = 0;
+  app.get("/", () => "root");
+  app.post("/echo", async (ctx) => ({ body: await ctx.request.text() }));
+  app.get("/smuggled", () => {
+    smuggled++;
+    return "smuggled!";
+  });
+  return { app, smuggled: () => smuggled };
+}
+
+/**
+ * Sends one smuggling vector over a raw socket and checks that it is refused: a 400, the
+ * connection closed, no response and no handler run for anything behind it, no process error.
+ */
+export async function expectSmugglingRefused(h: Harness, wire: string): Promise<void> {
+  const watch = watchProcessErrors();
+  h.defer(() => watch.dispose());
+  const { app, smuggled } = smugglingApp(h);
+  const port = await h.listen(app);
+  const client = await h.raw(port);
+  await client.write(wire).catch(() => undefined);
+  const res = await client.readResponse({ timeout: 2000 });
+  expect(res.status).toBe(400);
+  expect(await client.waitEnd(2000)).toBe(true);
+  expect(client.pending.toString("latin1")).not.toContain("HTTP/1.1");
+  await sleep(100);
+  expect(smuggled()).toBe(0);
+  expect(watch.errors).toEqual([]);
 }

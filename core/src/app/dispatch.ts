@@ -43,6 +43,7 @@ export function toResponse(
     if (controls !== undefined) value.headers.fillFrom(controls.headers);
     return value;
   }
+  const status = controls?.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
   let body: FlagonResponse["body"];
   let type: string | undefined;
   if (value === undefined) {
@@ -62,11 +63,9 @@ export function toResponse(
       `a handler returned a ${typeof value}, which cannot be sent`,
     );
   } else {
-    body =
-      serialize === undefined ? JSON.stringify(value) : serialize(value, controls?.status ?? defaultStatus);
+    body = serialize === undefined ? JSON.stringify(value) : serialize(value, status);
     type = "application/json";
   }
-  const status = controls?.status ?? (value === undefined && defaultStatus === 200 ? 204 : defaultStatus);
   // The context's headers were checked as they were set; the response takes them over as they are.
   const headers = new ResponseHeaders();
   if (controls !== undefined) headers.fillFrom(controls.headers);
@@ -90,9 +89,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Runs entry hooks in order; the first value other than `undefined` answers the request. A hook
  * that returns synchronously is not awaited, so sync hooks cost no turn of the microtask queue.
  */
-async function runEntry(ctx: Context, hooks: readonly ((ctx: Context) => unknown)[]): Promise<unknown> {
-  for (const hook of hooks) {
-    let value = hook(ctx);
+async function runEntry(
+  ctx: Context,
+  hooks: readonly ((ctx: Context) => unknown)[],
+  from = 0,
+): Promise<unknown> {
+  for (let i = from; i < hooks.length; i++) {
+    let value = (hooks[i] as (ctx: Context) => unknown)(ctx);
     if (isThenable(value)) value = await value;
     if (value !== undefined) return value;
   }
@@ -266,11 +269,11 @@ async function dispatchFully(ctx: Context, deps: DispatchDeps): Promise<FlagonRe
 }
 
 /**
- * The common case without a single microtask: no onRequest hook, a matched route with no route
- * hooks, a handler whose value becomes a plain response. Anything else (a promise, an error, a
+ * The common case without a single microtask: no onRequest hook, a matched route without onSend
+ * or onResponse hooks, preHandler hooks and a handler that answer synchronously, a value that
+ * becomes a plain response. A promise continues in `resumeFast`; anything else (an error, a
  * deferred response, a session to save) continues on the full path. Undefined: not this case.
  */
-
 function tryFast(ctx: Context, deps: DispatchDeps): FlagonResponse | Promise<FlagonResponse> | undefined {
   const { request } = ctx;
   const host = request.headers.host;
@@ -323,11 +326,7 @@ async function resumeFast(
   let value: unknown;
   try {
     let early = await pending;
-    const pre = hooks.preHandler;
-    for (let i = index + 1; early === undefined && i < pre.length; i++) {
-      early = (pre[i] as (ctx: Context) => unknown)(ctx);
-      if (isThenable(early)) early = await early;
-    }
+    if (early === undefined) early = await runEntry(ctx, hooks.preHandler, index + 1);
     if (early !== undefined) return await finish(ctx, deps, hooks, early, undefined);
     value = await route.invoke(ctx);
   } catch (error) {
@@ -352,6 +351,11 @@ function finish(
   if (response.prepare !== undefined || ctx.hasBeforeSend())
     return afterRoute(ctx, deps, hooks, response, undefined);
   ctx.closeBeforeSend();
+  return stamp(ctx, response);
+}
+
+/** The last touch of every response the app makes: the request id and the security headers. */
+function stamp(ctx: Context, response: FlagonResponse): FlagonResponse {
   response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
   ctx.app.securityHeaders.apply(response, ctx.request);
   return response;
@@ -398,8 +402,7 @@ async function afterRoute(
       response = await handleError(ctx, error, deps, hooks);
     }
   }
-  response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
-  ctx.app.securityHeaders.apply(response, ctx.request);
+  stamp(ctx, response);
   if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
   return response;
 }

@@ -3,7 +3,7 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CliError, type CliIO, print } from "./io.js";
-import type { TemplateFile } from "./templates/plugin.js";
+import type { TemplateFile } from "./templates/common.js";
 
 /** Refuses a file in the way, and a folder that is not empty unless `force`. */
 export async function checkTarget(dir: string, shown: string, force: boolean): Promise<void> {

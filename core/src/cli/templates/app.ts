@@ -1,6 +1,6 @@
 // The files of a new app, written by `flagon new`: a JSON API (`api`), or server-rendered pages
 // with templates, static files, a session and flash messages (`web`).
-import type { TemplateFile } from "./plugin.js";
+import { json, type TemplateFile, tsconfig, tsconfigBuild, vitestConfig } from "./common.js";
 
 export const APP_TEMPLATES = ["api", "web"] as const;
 export type AppTemplate = (typeof APP_TEMPLATES)[number];
@@ -21,7 +21,7 @@ export function appFiles(vars: AppTemplateVars): TemplateFile[] {
   return [
     { path: "package.json", contents: packageJson(vars) },
     { path: "tsconfig.json", contents: tsconfig },
-    { path: "tsconfig.build.json", contents: tsconfigBuild },
+    { path: "tsconfig.build.json", contents: tsconfigBuild() },
     { path: "vitest.config.ts", contents: vitestConfig },
     { path: ".gitignore", contents: "node_modules/\ndist/\n.env\n" },
     ...(web ? [{ path: ".env", contents: dotenv(vars) }] : []),
@@ -56,8 +56,6 @@ export function packageNameFor(folder: string): string {
   return name === "" || name === "node_modules" || name === "favicon.ico" ? "flagon-app" : name;
 }
 
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
-
 function packageJson(v: AppTemplateVars): string {
   return json({
     name: v.name,
@@ -81,39 +79,6 @@ function packageJson(v: AppTemplateVars): string {
     engines: { node: ">=20.19" },
   });
 }
-
-const tsconfig = json({
-  compilerOptions: {
-    target: "ES2022",
-    lib: ["ES2023"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    // Controllers and services are decorated; constructor injection reads the parameter types
-    // that emitDecoratorMetadata records.
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    isolatedModules: true,
-    skipLibCheck: true,
-    forceConsistentCasingInFileNames: true,
-    noEmit: true,
-  },
-  include: ["src", "test"],
-});
-
-const tsconfigBuild = json({
-  extends: "./tsconfig.json",
-  compilerOptions: { noEmit: false, rootDir: "src", outDir: "dist", sourceMap: true },
-  include: ["src"],
-});
-
-// vitest 4 transpiles with oxc, which emits decorator metadata when tsconfig.json asks for it.
-const vitestConfig = `import { defineConfig } from "vitest/config";
-
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
-`;
 
 function dotenv(v: AppTemplateVars): string {
   return `# Read by Flagon at start-up (never overriding variables already set). Not committed.

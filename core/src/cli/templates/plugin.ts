@@ -1,15 +1,10 @@
 // The files of a new community plugin package, written by `flagon plugin new`.
 import type { PluginName } from "../plugin-name.js";
+import { json, type TemplateFile, tsconfig, tsconfigBuild, vitestConfig } from "./common.js";
 
 export interface PluginTemplateVars extends PluginName {
   /** The @flagon/core range the plugin supports, e.g. `>=0.1.0 <1`. */
   readonly coreRange: string;
-}
-
-export interface TemplateFile {
-  /** Relative to the package folder, with `/` separators. */
-  readonly path: string;
-  readonly contents: string;
 }
 
 /** Every file of the package, in the order they are written. */
@@ -17,7 +12,7 @@ export function pluginFiles(vars: PluginTemplateVars): TemplateFile[] {
   return [
     { path: "package.json", contents: packageJson(vars) },
     { path: "tsconfig.json", contents: tsconfig },
-    { path: "tsconfig.build.json", contents: tsconfigBuild },
+    { path: "tsconfig.build.json", contents: tsconfigBuild({ declaration: true }) },
     { path: "vitest.config.ts", contents: vitestConfig },
     { path: "src/index.ts", contents: indexTs(vars) },
     { path: "test/plugin.test.ts", contents: pluginTest(vars) },
@@ -31,8 +26,6 @@ export function coreRangeFor(version: string): string {
   const major = Number.parseInt(version, 10);
   return major === 0 ? `>=${version} <1` : `^${version}`;
 }
-
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 function packageJson(v: PluginTemplateVars): string {
   return json({
@@ -62,42 +55,6 @@ function packageJson(v: PluginTemplateVars): string {
     engines: { node: ">=20.19" },
   });
 }
-
-const tsconfig = json({
-  compilerOptions: {
-    target: "ES2022",
-    lib: ["ES2023"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    isolatedModules: true,
-    skipLibCheck: true,
-    forceConsistentCasingInFileNames: true,
-    noEmit: true,
-  },
-  include: ["src", "test"],
-});
-
-const tsconfigBuild = json({
-  extends: "./tsconfig.json",
-  compilerOptions: {
-    noEmit: false,
-    rootDir: "src",
-    outDir: "dist",
-    declaration: true,
-    sourceMap: true,
-  },
-  include: ["src"],
-});
-
-const vitestConfig = `import { defineConfig } from "vitest/config";
-
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
-`;
 
 /** A JavaScript identifier for the plugin (`rateLimit`; `plugin2fa` for a name that starts with a digit). */
 function identifier(v: PluginTemplateVars): string {
