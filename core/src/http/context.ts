@@ -101,6 +101,11 @@ export class Context {
     return this.controls;
   }
 
+  /** Aborted when the client goes away before the response finished (see `FlagonRequest.signal`). */
+  get signal(): AbortSignal {
+    return this.request.signal;
+  }
+
   /** Per-request scratch space, shared by hooks and the handler (Flask's `g`). */
   get state(): Record<string, unknown> {
     return (this.stateBag ??= Object.create(null) as Record<string, unknown>);

@@ -24,7 +24,15 @@ export interface RawRequest {
   readonly body: Readable;
   readonly remoteAddress: string | undefined;
   readonly encrypted: boolean;
+  /**
+   * Aborted when the client goes away before its response finished (a reset, a timeout that cut
+   * the connection, a close deadline). Adapters create it on first use; without one, never aborted.
+   */
+  signal?(): AbortSignal;
 }
+
+/** The signal of a request whose adapter cannot tell when the client leaves: never aborted. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * The incoming request. Query, cookies, content type and body are parsed on first use only;
@@ -118,6 +126,14 @@ export class FlagonRequest {
   /** Whether the peer is a proxy allowed to set X-Forwarded-* headers (config.trustProxy). */
   get fromTrustedProxy(): boolean {
     return this.trust !== undefined && this.trust(this.raw.remoteAddress);
+  }
+
+  /**
+   * Aborted when the client goes away before the response finished, or a timeout cut the
+   * connection: pass it to fetch, database queries and streams so that abandoned work stops.
+   */
+  get signal(): AbortSignal {
+    return this.raw.signal?.() ?? NEVER_ABORTED;
   }
 
   /** The body as bytes, read once (later calls share the result). */

@@ -93,12 +93,22 @@ function unreadBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-/** One request on its way through the adapter. */
-class Exchange {
+/** One request on its way through the adapter; it is also what the app reads the request from. */
+class Exchange implements RawRequest {
   reqId: string | undefined;
   readonly startedAt = performance.now();
   /** This request's place among those received on its connection. */
   readonly seq: number;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage["headers"];
+  readonly body: IncomingMessage;
+  readonly remoteAddress: string | undefined;
+  readonly encrypted: boolean;
+  /** Made on first use of `signal()`; aborted when the response closes unfinished. */
+  private abort: AbortController | undefined;
+  /** The response closed (finished, or the client left). */
+  closed = false;
 
   constructor(
     readonly server: NodeServer,
@@ -107,7 +117,34 @@ class Exchange {
     readonly state: SocketState,
   ) {
     this.seq = state.received;
+    this.method = req.method ?? "GET";
+    this.url = originForm(req.url ?? "/");
+    this.headers = req.headers;
+    this.body = req;
+    this.remoteAddress = req.socket.remoteAddress;
+    this.encrypted = (req.socket as Partial<TLSSocket>).encrypted === true;
   }
+
+  signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.closed && !this.res.writableFinished) this.abort.abort(clientGone());
+    }
+    return this.abort.signal;
+  }
+
+  /** The response closed: a client that left before it finished aborts the request's signal. */
+  close(): void {
+    this.closed = true;
+    if (this.abort !== undefined && !this.res.writableFinished) this.abort.abort(clientGone());
+  }
+}
+
+function clientGone(): Error {
+  const error: NodeJS.ErrnoException = new Error("the client went away before the response finished");
+  error.name = "AbortError";
+  error.code = "ECONNRESET";
+  return error;
 }
 
 const EXCHANGE = Symbol("flagon.exchange");
@@ -118,7 +155,9 @@ type FlagonServerResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 /** Shared by every response, so that no closure is made per request. */
 function onResponseClose(this: FlagonServerResponse): void {
   const exchange = this[EXCHANGE];
-  if (exchange !== undefined) exchange.server.finished(exchange);
+  if (exchange === undefined) return;
+  exchange.close();
+  exchange.server.finished(exchange);
 }
 
 /**
@@ -248,23 +287,14 @@ export class NodeServer {
       if (this.requests) {
         exchange.reqId = this.requests.requestIdFor(req.headers);
         response.headers.set(REQUEST_ID_HEADER, exchange.reqId);
-        const tls = (socket as Partial<TLSSocket>).encrypted === true;
-        this.requests.securityHeaders.apply(response, { protocol: tls ? "https" : "http" });
+        this.requests.securityHeaders.apply(response, { protocol: exchange.encrypted ? "https" : "http" });
       }
       this.write(exchange, response, state.doomed);
       return;
     }
-    const raw: RawRequest = {
-      method: req.method ?? "GET",
-      url: originForm(req.url ?? "/"),
-      headers: req.headers,
-      body: req,
-      remoteAddress: socket.remoteAddress,
-      encrypted: (socket as Partial<TLSSocket>).encrypted === true,
-    };
     let result: FlagonResponse | Promise<FlagonResponse>;
     try {
-      result = this.handle(raw);
+      result = this.handle(exchange);
     } catch (error) {
       this.failed(exchange, error);
       return;
@@ -299,8 +329,8 @@ export class NodeServer {
     if (requests === undefined || !requests.logsRequests(res.statusCode)) return;
     requests.logRequest({
       reqId: exchange.reqId ?? requests.requestIdFor(req.headers),
-      method: req.method ?? "GET",
-      url: originForm(req.url ?? "/"),
+      method: exchange.method,
+      url: exchange.url,
       status: res.statusCode,
       startedAt: exchange.startedAt,
       remoteAddress: req.socket.remoteAddress,
