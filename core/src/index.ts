@@ -30,7 +30,20 @@ export {
   type BodyOptions,
   type RouteDecoratorOptions,
 } from "./routing/decorators.js";
-export type { RouteOptions, JsonSchema, ResponseSchema, ResponseSchemas } from "./routing/metadata.js";
+export {
+  createParamDecorator,
+  type ParamDecorator,
+  type ParamInfo,
+  type ParamResolver,
+  type CreateParamDecoratorOptions,
+} from "./routing/param-decorator.js";
+export type {
+  RouteOptions,
+  BodyType,
+  JsonSchema,
+  ResponseSchema,
+  ResponseSchemas,
+} from "./routing/metadata.js";
 export { NO_MATCH, type Converter, type ConverterFactory, type ConverterArgs } from "./routing/converters.js";
 
 export { Injectable, type InjectableOptions, type Scope } from "./di/injectable.js";
@@ -39,6 +52,7 @@ export { inject, injectable, delay, type DependencyContainer, type InjectionToke
 
 export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
 export { FlagonRequest, type RawRequest } from "./http/request.js";
+export type { BodyParser, BodyParserInput, BodyParserOptions } from "./http/body-parsers.js";
 export type { TrustProxy } from "./http/proxy.js";
 export { DEFAULT_SECURITY_HEADERS, type SecurityHeadersConfig } from "./http/security-headers.js";
 export { Session, type FlashOptions } from "./session/session.js";

@@ -11,6 +11,7 @@ import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
+import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
 import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
 import { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
@@ -113,6 +114,7 @@ export class Flagon implements ContextHost {
   private readonly ownLogger: boolean;
   private readonly di = new AppContainer();
   private readonly hooks = new HookRegistry();
+  private readonly parsers = new BodyParsers();
   private readonly pluginQueue = new PluginQueue(this, this.hooks);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
@@ -227,6 +229,26 @@ export class Flagon implements ContextHost {
   addHook<N extends HookName>(name: N, fn: HookSignatures[N], options?: HookOptions): this {
     this.assertOpen(`add a ${name} hook`);
     this.hooks.add(name, fn, options);
+    return this;
+  }
+
+  /**
+   * Adds a parser for request bodies of one media type (for plugins), which routes then accept
+   * with `@Body(schema, { accept: ["text/csv"] })` (or the parser's `name`; `"multipart"` means
+   * multipart/form-data) and hooks read with `ctx.body()`. The parser gets the raw body as a
+   * stream under the byte limit, the parsed media type and `ctx.signal`. Its `limit` applies
+   * unless the route sets its own `bodyLimit`; without either, `config.bodyLimit` does.
+   *
+   * @example
+   * app.addBodyParser("text/csv", async ({ stream }) => {
+   *   let text = "";
+   *   for await (const chunk of stream) text += chunk;
+   *   return text.trim().split("\n").map((line) => line.split(","));
+   * }, { limit: 10_000_000, name: "csv" });
+   */
+  addBodyParser(mediaType: string, parse: BodyParser, options?: BodyParserOptions): this {
+    this.assertOpen(`add a body parser for ${mediaType}`);
+    this.parsers.add(mediaType, parse, options);
     return this;
   }
 
@@ -391,6 +413,11 @@ export class Flagon implements ContextHost {
     return this.sessions;
   }
 
+  /** @internal The app's body parsers (what `ctx.body()` and `@Body` use). */
+  get bodyParsers(): BodyParsers {
+    return this.parsers;
+  }
+
   /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
   get securityHeaders(): SecurityHeaders {
     return (this.security ??= SecurityHeaders.compile(this.config.securityHeaders));
@@ -452,6 +479,7 @@ export class Flagon implements ContextHost {
       bodyLimit: this.config.bodyLimit,
       di: this.di,
       hooks: this.hooks,
+      bodyParsers: this.parsers,
       compileResponse,
     });
     this.deps = {

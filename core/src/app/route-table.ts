@@ -1,6 +1,7 @@
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { Context, RouteInfo } from "../http/context.js";
-import { makeBinder } from "../routing/binders.js";
+import { type BodyParsers, JSON_ONLY } from "../http/body-parsers.js";
+import { type BinderSite, makeBinder } from "../routing/binders.js";
 import type { ConverterFactory } from "../routing/converters.js";
 import { getController, getParams, getRoutes } from "../routing/metadata.js";
 import { joinPath, type ParsedPath, parsePath } from "../routing/path.js";
@@ -57,6 +58,7 @@ export interface RouteSources {
   readonly bodyLimit: number;
   readonly di: AppContainer;
   readonly hooks: HookRegistry;
+  readonly bodyParsers: BodyParsers;
   /** Present when some route declares `response` (see `declaresResponseSchema`). */
   readonly compileResponse?: ResponseCompiler | undefined;
 }
@@ -87,48 +89,66 @@ function bindArgs(
   return pending ? Promise.all(args) : args;
 }
 
+/** What a route's invoker is built for: one method of it. */
+type InvokerSite = Omit<BinderSite, "where">;
+
+/**
+ * A controller method's invoker factory: the controller's DI resolution is prepared once per
+ * route, the argument binders once per method (a custom parameter sees its method's RouteInfo).
+ */
 function controllerInvoker(
   cls: Class,
   propertyKey: string,
   sources: RouteSources,
   path: ParsedPath,
-): (ctx: Context) => unknown {
+): (site: InvokerSite) => (ctx: Context) => unknown {
   const records = getParams(cls, propertyKey);
   const types =
     (Reflect.getMetadata("design:paramtypes", cls.prototype as object, propertyKey) as
       unknown[] | undefined) ?? [];
   const count = Math.max(types.length, ...records.map((r) => r.index + 1), 0);
-  const binders: ((ctx: Context) => unknown)[] = [];
-  for (let index = 0; index < count; index++) {
-    const record = records.find((r) => r.index === index);
-    if (record?.kind === "param" && record.name !== undefined && !path.paramNames.includes(record.name)) {
+  for (const record of records) {
+    if (record.kind === "param" && record.name !== undefined && !path.paramNames.includes(record.name)) {
       throw new FlagonError(
         ErrorCodes.BAD_PATH,
         `${cls.name}.${propertyKey} reads path variable "${record.name}", which route "${path.source}" does not have`,
       );
     }
-    binders.push(record ? makeBinder(record, types[index]) : () => undefined);
   }
-  const resolution = sources.di.prepareController(cls);
-  const call = (instance: unknown, ctx: Context): unknown => {
-    const method = (instance as Record<string, (...args: unknown[]) => unknown>)[propertyKey] as (
-      ...args: unknown[]
-    ) => unknown;
-    const args = bindArgs(binders, ctx);
-    return args instanceof Promise
-      ? args.then((a) => method.apply(instance, a))
-      : method.apply(instance, args);
+  const where = `${cls.name}.${propertyKey}`;
+  const bindersFor = (site: InvokerSite): ((ctx: Context) => unknown)[] => {
+    const binders: ((ctx: Context) => unknown)[] = [];
+    for (let index = 0; index < count; index++) {
+      const record = records.find((r) => r.index === index);
+      binders.push(record ? makeBinder(record, types[index], { ...site, where }) : () => undefined);
+    }
+    return binders;
   };
+  const resolution = sources.di.prepareController(cls);
+  const caller =
+    (binders: readonly ((ctx: Context) => unknown)[]) =>
+    (instance: unknown, ctx: Context): unknown => {
+      const method = (instance as Record<string, (...args: unknown[]) => unknown>)[propertyKey] as (
+        ...args: unknown[]
+      ) => unknown;
+      const args = bindArgs(binders, ctx);
+      return args instanceof Promise
+        ? args.then((a) => method.apply(instance, a))
+        : method.apply(instance, args);
+    };
   if (resolution.perRequest || resolution.scope === "transient") {
-    return async (ctx) => {
-      const child = sources.di.forRequest(ctx);
-      try {
-        return await call(child.resolve(cls as never), ctx);
-      } finally {
-        Promise.resolve(child.dispose()).catch((error: unknown) =>
-          ctx.log.error({ err: error }, "disposing the request container failed"),
-        );
-      }
+    return (site) => {
+      const call = caller(bindersFor(site));
+      return async (ctx) => {
+        const child = sources.di.forRequest(ctx);
+        try {
+          return await call(child.resolve(cls as never), ctx);
+        } finally {
+          Promise.resolve(child.dispose()).catch((error: unknown) =>
+            ctx.log.error({ err: error }, "disposing the request container failed"),
+          );
+        }
+      };
     };
   }
   let instance: unknown;
@@ -143,7 +163,10 @@ function controllerInvoker(
       },
     );
   }
-  return (ctx) => call(instance, ctx);
+  return (site) => {
+    const call = caller(bindersFor(site));
+    return (ctx) => call(instance, ctx);
+  };
 }
 
 /**
@@ -163,15 +186,16 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     options: RouteOptions,
     info: Omit<RouteInfo, "method" | "path" | "endpoint"> & { endpoint: string },
     handler: unknown,
-    makeInvoke: (parsed: ParsedPath) => (ctx: Context) => unknown,
+    makeInvoke: (parsed: ParsedPath) => (site: InvokerSite) => (ctx: Context) => unknown,
     scoped: { classHooks: ReturnType<typeof scopedHooks>; methodHooks: ReturnType<typeof scopedHooks> },
   ): void => {
     const parsed = parsePath(source, sources.converters);
-    const bodyLimit =
+    const ownLimit =
       options.bodyLimit === undefined
-        ? sources.bodyLimit
+        ? undefined
         : checkBodyLimit(`bodyLimit of route ${source}`, options.bodyLimit);
-    const invoke = withRender(makeInvoke(parsed), info.metadata);
+    const bodyLimit = ownLimit ?? sources.bodyLimit;
+    const invokerFor = makeInvoke(parsed);
     const endpoint = options.endpoint ?? info.endpoint;
     let serialize: ResponseSerializer | undefined;
     if (options.response !== undefined) {
@@ -192,6 +216,11 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     }
     for (const method of methods) {
       const routeInfo: RouteInfo = { ...info, method, path: source, endpoint };
+      const site = { route: routeInfo, bodyParsers: sources.bodyParsers, ownLimit };
+      const invoke = withRender(invokerFor(site), info.metadata);
+      // After the binders, so that a @Body's accept list is what ctx.body() defaults to.
+      if (ownLimit !== undefined)
+        sources.bodyParsers.describeRoute(routeInfo, { accept: JSON_ONLY, ownLimit });
       const route: CompiledRoute = {
         info: routeInfo,
         parsed,
@@ -257,7 +286,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
         metadata: routeMetadata(holder, ""),
       },
       route.handler,
-      () => route.handler,
+      () => () => route.handler,
       { classHooks: scopedHooks(holder), methodHooks: emptyHookLists() },
     );
   }

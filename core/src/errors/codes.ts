@@ -46,6 +46,13 @@ export const ErrorCodes = {
   PLUGIN_TIMEOUT: "FLAGON_ERR_PLUGIN_TIMEOUT",
   /** A plugin listed in the config file could not be imported. */
   PLUGIN_IMPORT: "FLAGON_ERR_PLUGIN_IMPORT",
+  /**
+   * A body parser cannot be registered (a bad media type or name, one already taken), or a
+   * route's `@Body({ accept })` names a body type no parser was registered for.
+   */
+  BODY_PARSER: "FLAGON_ERR_BODY_PARSER",
+  /** A request body was read again after a reader that consumes it (`stream()`, a plugin's parser). */
+  BODY_CONSUMED: "FLAGON_ERR_BODY_CONSUMED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

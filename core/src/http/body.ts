@@ -12,7 +12,8 @@ import { FORM_TYPE, isJsonType, type MediaType } from "./media-type.js";
 /** The default body limit: 1 MiB, as Fastify's. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-function tooLarge(limit: number): HttpError {
+/** The 413 of a body over `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
   return new PayloadTooLargeError(`request body is larger than the limit of ${limit} bytes`);
 }
 

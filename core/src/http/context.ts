@@ -106,6 +106,24 @@ export class Context {
     return this.request.signal;
   }
 
+  /**
+   * The request body, parsed once by its Content-Type with the built-in JSON or form parser or
+   * one a plugin added (`app.addBodyParser`), and cached: a preHandler hook (a CSRF check) and
+   * the handler's `@Body` share one parse. `accept` lists what may be parsed (`"json"`, `"form"`,
+   * a registered name such as `"multipart"`, or a media type); by default the route's `@Body`
+   * accept list, or JSON only. Another type is a 415, before a byte is read. A form body comes as
+   * an object of strings (arrays for repeated keys).
+   *
+   * @example
+   * app.addHook("preHandler", async (ctx) => {
+   *   const form = (await ctx.body(["form", "multipart"])) as Record<string, unknown>;
+   *   if (form["csrf_token"] !== expected(ctx)) return abort(403);
+   * });
+   */
+  body(accept?: readonly string[]): Promise<unknown> {
+    return this.app.bodyParsers.forContext(this, accept);
+  }
+
   /** Per-request scratch space, shared by hooks and the handler (Flask's `g`). */
   get state(): Record<string, unknown> {
     return (this.stateBag ??= Object.create(null) as Record<string, unknown>);

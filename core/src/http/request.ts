@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { UnsupportedMediaTypeError } from "../errors/http-errors.js";
 import {
   checkDeclaredLength,
@@ -9,6 +10,7 @@ import {
   readAll,
   requireForm,
   requireJson,
+  tooLarge,
 } from "./body.js";
 import { parseCookies } from "./cookies.js";
 import { type MediaType, parseMediaType } from "./media-type.js";
@@ -34,6 +36,20 @@ export interface RawRequest {
 /** The signal of a request whose adapter cannot tell when the client leaves: never aborted. */
 const NEVER_ABORTED = new AbortController().signal;
 
+/** A reader met a body that `consumer` (stream(), or a plugin's parser) already took. */
+function bodyConsumed(reader: string, consumer: string): FlagonError {
+  const advice =
+    consumer === "stream()"
+      ? "a body streams only once: use the chunks of that stream, or call bytes() before any other " +
+        "reader (every reader, stream() too, then shares its result)"
+      : "call ctx.body() again for the parsed result (it is cached), or bytes() before ctx.body() " +
+        "when the raw bytes are needed too";
+  return new FlagonError(
+    ErrorCodes.BODY_CONSUMED,
+    `cannot read the request body with ${reader}: ${consumer} already consumed it; ${advice}`,
+  );
+}
+
 /**
  * The incoming request. Query, cookies, content type and body are parsed on first use only;
  * body readers enforce the route's body limit and the strict media-type rules.
@@ -56,7 +72,9 @@ export class FlagonRequest {
   private cookieCache: Record<string, string> | undefined;
   private mediaCache: MediaType | null | undefined | false = false;
   private bodyCache: Promise<Buffer> | undefined;
-  private streamed = false;
+  /** The reader that took the raw stream for itself (stream(), a plugin's parser), if any. */
+  private consumer: string | undefined;
+  private parsed: Promise<unknown> | undefined;
 
   /** `trust` says which peers may set X-Forwarded-* (config.trustProxy); none by default. */
   constructor(raw: RawRequest, bodyLimit: number, trust?: ProxyTrust) {
@@ -136,17 +154,18 @@ export class FlagonRequest {
     return this.raw.signal?.() ?? NEVER_ABORTED;
   }
 
-  /** The body as bytes, read once (later calls share the result). */
+  /**
+   * The body as bytes, read once: later calls, and text(), json(), form(), stream() and
+   * `ctx.body()`, share the result. After stream() or a plugin's parser took the body, every
+   * reader throws FLAGON_ERR_BODY_CONSUMED.
+   */
   bytes(): Promise<Buffer> {
-    if (this.bodyCache) return this.bodyCache;
-    this.checkReadable();
-    this.bodyCache = readAll(this.raw.body, this.bodyLimit);
-    return this.bodyCache;
+    return this.readBytes("bytes()");
   }
 
   /** The body as text in its declared charset (UTF-8 by default). */
   async text(): Promise<string> {
-    return decodeText(await this.bytes(), this.contentType);
+    return decodeText(await this.readBytes("text()"), this.contentType);
   }
 
   /**
@@ -155,16 +174,20 @@ export class FlagonRequest {
    */
   async json(): Promise<unknown> {
     requireJson(this.contentType);
-    return parseJson(await this.bytes());
+    return parseJson(await this.readBytes("json()"));
   }
 
   /** An `application/x-www-form-urlencoded` body (else 415), repeated keys kept. */
   async form(): Promise<QueryArgs> {
     requireForm(this.contentType);
-    return new QueryArgs((await this.bytes()).toString("utf8"));
+    return new QueryArgs((await this.readBytes("form()")).toString("utf8"));
   }
 
-  /** The body as a stream of chunks, under the same limit (413 once it is passed). */
+  /**
+   * The body as a stream of chunks, under the same limit (413 once it is passed). It consumes the
+   * body: any reader called after it throws FLAGON_ERR_BODY_CONSUMED, unless bytes() (or a reader
+   * built on it) ran first, in which case the stream yields those bytes.
+   */
   stream(): AsyncIterable<Buffer> {
     if (this.bodyCache) {
       const cached = this.bodyCache;
@@ -172,9 +195,42 @@ export class FlagonRequest {
         yield await cached;
       })();
     }
-    this.checkReadable();
-    this.streamed = true;
+    this.take("stream()", this.bodyLimit);
     return limitedChunks(this.raw.body, this.bodyLimit);
+  }
+
+  /** @internal bytes() for `reader`, which the error names when the body was already consumed. */
+  readBytes(reader: string): Promise<Buffer> {
+    if (this.bodyCache) return this.bodyCache;
+    if (this.consumer !== undefined) throw bodyConsumed(reader, this.consumer);
+    this.checkReadable(this.bodyLimit);
+    this.bodyCache = readAll(this.raw.body, this.bodyLimit);
+    return this.bodyCache;
+  }
+
+  /**
+   * @internal The raw body for a plugin's parser, as a byte stream that errors with a 413 once
+   * more than `limit` bytes arrived (a declared length over it is a 413 at once). When bytes()
+   * ran first, the stream replays them; otherwise `reader` consumes the body.
+   */
+  bodyStream(reader: string, limit: number): Readable {
+    const cached = this.bodyCache;
+    if (cached === undefined) {
+      this.take(reader, limit);
+      return Readable.from(limitedChunks(this.raw.body, limit), { objectMode: false });
+    }
+    checkDeclaredLength(this.raw.headers["content-length"], limit);
+    const replay = async function* (): AsyncGenerator<Buffer> {
+      const bytes = await cached;
+      if (bytes.length > limit) throw tooLarge(limit);
+      yield bytes;
+    };
+    return Readable.from(replay(), { objectMode: false });
+  }
+
+  /** @internal The parsed body: made once by `parse`, then shared (what `ctx.body()` caches). */
+  parsedBody(parse: () => Promise<unknown>): Promise<unknown> {
+    return (this.parsed ??= parse());
   }
 
   /** Whether the client has sent the whole body (a response may then keep the connection). */
@@ -183,12 +239,18 @@ export class FlagonRequest {
     return body.complete ?? body.readableEnded;
   }
 
-  private checkReadable(): void {
-    if (this.streamed) throw new Error("the request body was already consumed as a stream");
+  /** `reader` takes the raw stream for itself; no other reader may follow. */
+  private take(reader: string, limit: number): void {
+    if (this.consumer !== undefined) throw bodyConsumed(reader, this.consumer);
+    this.checkReadable(limit);
+    this.consumer = reader;
+  }
+
+  private checkReadable(limit: number): void {
     const encoding = this.raw.headers["content-encoding"];
     if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
       throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported`);
     }
-    checkDeclaredLength(this.raw.headers["content-length"], this.bodyLimit);
+    checkDeclaredLength(this.raw.headers["content-length"], limit);
   }
 }

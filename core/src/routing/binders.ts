@@ -1,15 +1,16 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { BadRequestError, HttpError, UnsupportedMediaTypeError } from "../errors/http-errors.js";
-import type { Context } from "../http/context.js";
-import { FORM_TYPE, isJsonType } from "../http/media-type.js";
-import type { BodyType, ParamRecord } from "./metadata.js";
+import { BadRequestError, HttpError } from "../errors/http-errors.js";
+import type { BodyParsers, BodyRules } from "../http/body-parsers.js";
+import type { Context, RouteInfo } from "../http/context.js";
+import type { ParamRecord } from "./metadata.js";
+import type { ParamInfo } from "./param-decorator.js";
 
 /** Gets one handler argument from the context; async only when it must be (body, async schema). */
 export type Binder = (ctx: Context) => unknown;
 
 type Location = "path" | "query" | "header" | "cookie" | "body";
 
-const LOCATION: Record<Exclude<ParamRecord["kind"], "ctx" | "body">, Location> = {
+const LOCATION: Record<Exclude<ParamRecord["kind"], "ctx" | "body" | "custom">, Location> = {
   param: "path",
   query: "query",
   header: "header",
@@ -77,26 +78,51 @@ function validate(schema: StandardSchemaV1, value: unknown, location: Location, 
   return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
 }
 
-async function readBody(ctx: Context, accept: readonly BodyType[]): Promise<unknown> {
-  const media = ctx.request.contentType;
-  if (media && accept.includes("json") && isJsonType(media.type)) return ctx.request.json();
-  if (media && accept.includes("form") && media.type === FORM_TYPE)
-    return (await ctx.request.form()).toObject();
-  const wanted = accept.map((t) => (t === "json" ? "application/json" : FORM_TYPE)).join(" or ");
-  const got =
-    media === undefined ? "no Content-Type" : media === null ? "a malformed Content-Type" : media.type;
-  throw new UnsupportedMediaTypeError(`expected ${wanted}, got ${got}`);
+/** Where a binder is used: the route (per method), and what the body binders need. */
+export interface BinderSite {
+  readonly route: RouteInfo;
+  /** `Class.method` or the route, for start-up errors. */
+  readonly where: string;
+  readonly bodyParsers: BodyParsers;
+  /** The route's own `bodyLimit`, if it set one. */
+  readonly ownLimit: number | undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /** Builds the binder of one decorated parameter, once, at start-up. */
-export function makeBinder(record: ParamRecord, type: unknown): Binder {
+export function makeBinder(record: ParamRecord, type: unknown, site: BinderSite): Binder {
   switch (record.kind) {
     case "ctx":
       return (ctx) => ctx;
     case "body": {
-      const { schema, accept } = record;
-      if (!schema) return (ctx) => readBody(ctx, accept);
-      return async (ctx) => validate(schema, await readBody(ctx, accept), "body", "body");
+      const { schema } = record;
+      const parsers = site.bodyParsers;
+      const rules: BodyRules = {
+        accept: parsers.compileAccept(
+          record.accept,
+          `${site.route.method} ${site.route.path} (${site.where}) @Body`,
+        ),
+        ownLimit: site.ownLimit,
+      };
+      parsers.describeRoute(site.route, rules);
+      if (!schema) return (ctx) => parsers.read(ctx, rules);
+      return async (ctx) => validate(schema, await parsers.read(ctx, rules), "body", "body");
+    }
+    case "custom": {
+      const { resolve, data } = record;
+      const param: ParamInfo = Object.freeze({ type, index: record.index, route: site.route });
+      return (ctx) => {
+        const value = resolve(ctx, data, param);
+        // Only a native promise makes bindArgs wait; another thenable is turned into one.
+        return isThenable(value) && !(value instanceof Promise) ? Promise.resolve(value) : value;
+      };
     }
     default: {
       const location = LOCATION[record.kind];

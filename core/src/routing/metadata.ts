@@ -1,4 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Context } from "../http/context.js";
+import type { ParamInfo } from "./param-decorator.js";
 
 /** Options a route decorator or a function route may carry. */
 export interface RouteOptions {
@@ -38,7 +40,11 @@ export interface RouteRecord {
   readonly options: RouteOptions;
 }
 
-export type BodyType = "json" | "form";
+/**
+ * A body type a route accepts: `"json"` (every JSON type), `"form"` (urlencoded), the name of a
+ * parser a plugin registered (`"multipart"` means multipart/form-data), or its media type.
+ */
+export type BodyType = "json" | "form" | "multipart" | (string & {});
 
 export type ParamRecord =
   | {
@@ -53,7 +59,15 @@ export type ParamRecord =
       readonly schema: StandardSchemaV1 | undefined;
       readonly accept: readonly BodyType[];
     }
-  | { readonly kind: "ctx"; readonly index: number };
+  | { readonly kind: "ctx"; readonly index: number }
+  | {
+      readonly kind: "custom";
+      readonly index: number;
+      /** The decorator's name, for error messages. */
+      readonly name: string;
+      readonly resolve: (ctx: Context, data: unknown, param: ParamInfo) => unknown;
+      readonly data: unknown;
+    };
 
 export interface ControllerRecord {
   readonly prefix: string;
