@@ -79,5 +79,5 @@ export function createParamDecorator<TData = undefined, TValue = unknown>(
       });
     };
   };
-  return Object.assign(decorator, { decoratorName: name }) as unknown as ParamDecorator<TData>;
+  return Object.assign(decorator, { decoratorName: name });
 }
