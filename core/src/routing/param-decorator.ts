@@ -14,12 +14,8 @@ export interface ParamInfo {
   readonly route: RouteInfo;
 }
 
-/** Gets a custom parameter's value for one request: a value, or a promise of one. */
-export type ParamResolver<TData, TValue> = (
-  ctx: Context,
-  data: TData,
-  param: ParamInfo,
-) => TValue | PromiseLike<TValue>;
+/** Gets a custom parameter's value for one request: a value, or a promise (any thenable) of one. */
+export type ParamResolver<TData> = (ctx: Context, data: TData, param: ParamInfo) => unknown;
 
 /** A parameter decorator made by `createParamDecorator`: call it with its data (`@Form(LoginForm)`). */
 export interface ParamDecorator<TData> {
@@ -53,8 +49,8 @@ export interface CreateParamDecoratorOptions {
  *
  * @Get("/me") me(@CurrentUser() user: User) { return user; }
  */
-export function createParamDecorator<TData = undefined, TValue = unknown>(
-  resolve: ParamResolver<TData, TValue>,
+export function createParamDecorator<TData = undefined>(
+  resolve: ParamResolver<TData>,
   options: CreateParamDecoratorOptions = {},
 ): ParamDecorator<TData> {
   if (typeof resolve !== "function") {
