@@ -7,9 +7,12 @@ import type { FlagonResponse } from "../http/response.js";
  * Request hooks run per request; app hooks run at start-up and shutdown.
  */
 export interface HookSignatures {
-  /** Before routing. A value other than `undefined` answers the request. Global only. */
+  /** Before routing and before the body is read. A value other than `undefined` answers the request. Global only. */
   onRequest: (ctx: Context) => unknown;
-  /** Route known, params converted. A value other than `undefined` answers the request. */
+  /**
+   * Route known, params converted; the body is not read yet (`@Body` parses it for the handler,
+   * `ctx.body()` here shares that one parse). A value other than `undefined` answers the request.
+   */
   preHandler: (ctx: Context) => unknown;
   /** Every response passes here (in reverse order); return a response to replace it. */
   onSend: (ctx: Context, response: FlagonResponse) => FlagonResponse | void | Promise<FlagonResponse | void>;

@@ -96,13 +96,19 @@ export const Cookie = (name: string, schema?: StandardSchemaV1): ParameterDecora
   param("cookie", name, schema);
 
 export interface BodyOptions {
-  /** Body types the route accepts; JSON only by default, so simple CORS types are refused (415). */
+  /**
+   * Body types the route accepts: `"json"`, `"form"`, or a type a plugin registered with
+   * `app.addBodyParser` (its media type, `"text/csv"`, or its name; `"multipart"` means
+   * multipart/form-data). JSON only by default, so simple CORS types are refused (415). A type no
+   * parser was registered for fails at `ready()`.
+   */
   accept?: readonly BodyType[];
 }
 
 /**
  * The parsed request body, validated by `schema` when given (a body that fails it is a 422).
- * Only JSON is accepted unless `accept` says otherwise.
+ * Only JSON is accepted unless `accept` says otherwise. The body is parsed when the handler is
+ * called, after the preHandler hooks, and once: `ctx.body()` in a hook shares the same parse.
  */
 export function Body(schema?: StandardSchemaV1, options: BodyOptions = {}): ParameterDecorator {
   const accept = options.accept ?? ["json"];
