@@ -114,7 +114,8 @@ export class Flagon implements ContextHost {
   private readonly ownLogger: boolean;
   private readonly di = new AppContainer();
   private readonly hooks = new HookRegistry();
-  private readonly parsers = new BodyParsers();
+  /** @internal The app's body parsers (what `ctx.body()` and `@Body` use). */
+  readonly bodyParsers = new BodyParsers();
   private readonly pluginQueue = new PluginQueue(this, this.hooks);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
@@ -233,22 +234,15 @@ export class Flagon implements ContextHost {
   }
 
   /**
-   * Adds a parser for request bodies of one media type (for plugins), which routes then accept
-   * with `@Body(schema, { accept: ["text/csv"] })` (or the parser's `name`; `"multipart"` means
-   * multipart/form-data) and hooks read with `ctx.body()`. The parser gets the raw body as a
-   * stream under the byte limit, the parsed media type and `ctx.signal`. Its `limit` applies
-   * unless the route sets its own `bodyLimit`; without either, `config.bodyLimit` does.
-   *
+   * Adds a parser for bodies of one media type (for plugins; docs/plugins.md), for routes that accept
+   * it (`@Body(s, { accept: ["csv"] })`) and `ctx.body()`. Its `limit` applies unless the route sets a
+   * `bodyLimit`; without either, `config.bodyLimit` does.
    * @example
-   * app.addBodyParser("text/csv", async ({ stream }) => {
-   *   let text = "";
-   *   for await (const chunk of stream) text += chunk;
-   *   return text.trim().split("\n").map((line) => line.split(","));
-   * }, { limit: 10_000_000, name: "csv" });
+   * app.addBodyParser("text/csv", async ({ stream }) => parseCsv(await text(stream)), { name: "csv" });
    */
   addBodyParser(mediaType: string, parse: BodyParser, options?: BodyParserOptions): this {
     this.assertOpen(`add a body parser for ${mediaType}`);
-    this.parsers.add(mediaType, parse, options);
+    this.bodyParsers.add(mediaType, parse, options);
     return this;
   }
 
@@ -413,11 +407,6 @@ export class Flagon implements ContextHost {
     return this.sessions;
   }
 
-  /** @internal The app's body parsers (what `ctx.body()` and `@Body` use). */
-  get bodyParsers(): BodyParsers {
-    return this.parsers;
-  }
-
   /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
   get securityHeaders(): SecurityHeaders {
     return (this.security ??= SecurityHeaders.compile(this.config.securityHeaders));
@@ -479,7 +468,7 @@ export class Flagon implements ContextHost {
       bodyLimit: this.config.bodyLimit,
       di: this.di,
       hooks: this.hooks,
-      bodyParsers: this.parsers,
+      bodyParsers: this.bodyParsers,
       compileResponse,
     });
     this.deps = {
