@@ -46,6 +46,8 @@ export const ErrorCodes = {
   PLUGIN_TIMEOUT: "FLAGON_ERR_PLUGIN_TIMEOUT",
   /** A plugin listed in the config file could not be imported. */
   PLUGIN_IMPORT: "FLAGON_ERR_PLUGIN_IMPORT",
+  /** `addCommand` got a command that could not be invoked: a bad name, a clash, a bad option. */
+  BAD_COMMAND: "FLAGON_ERR_BAD_COMMAND",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
