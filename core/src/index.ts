@@ -1,7 +1,17 @@
 // The public API of @flagon/core, on one screen.
 import "reflect-metadata";
 
-export { Flagon, type FlagonOptions, type RouteListing, type Command } from "./app/flagon.js";
+export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export {
+  defineCommand,
+  type Command,
+  type CommandArgument,
+  type CommandInput,
+  type CommandOption,
+  type CommandOptions,
+  type CommandOptionType,
+  type CommandValues,
+} from "./app/commands.js";
 export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
 export type { PluginEntry } from "./app/plugin-queue.js";
 export { defineConfig, type FlagonConfig } from "./config/index.js";

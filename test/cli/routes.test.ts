@@ -56,9 +56,11 @@ export const audit = definePlugin({
     app.addCommand({
       name: "audit-report",
       description: "Print the audited endpoints",
-      run(args, app) {
+      options: { verbose: { type: "boolean", short: "v", description: "Also print the count" } },
+      run({ values, stdout }, app) {
         const audited = app.routes().filter((r) => r.decorators.includes("audit.audited"));
-        console.log("audited:", audited.map((r) => r.endpoint).join(",") + " " + args.join(" "));
+        const count: string = values.verbose ? \` (\${audited.length})\` : "";
+        stdout.write("audited: " + audited.map((r) => r.endpoint).join(",") + count + "\\n");
       },
     });
   },
@@ -135,13 +137,24 @@ describe.skipIf(!coreBuilt)("flagon routes and app commands on a TypeScript app"
   it("runs a command a plugin adds, and lists it in --help", async () => {
     const run = await flagon(dir, "audit-report", "--verbose");
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    expect(run.stdout).toBe("audited: Items.list,Items.create,Items.show,Items.remove --verbose\n");
+    expect(run.stdout).toBe("audited: Items.list,Items.create,Items.show,Items.remove (4)\n");
     const help = await flagon(dir, "--help");
     expect(help.stdout).toMatch(
       /Commands of the app \(src\/app\.ts\):\n {2}audit-report +Print the audited endpoints\n/,
     );
     const one = await flagon(dir, "audit-report", "--help");
-    expect(one.stdout).toBe("Usage: flagon audit-report [args]\n\nPrint the audited endpoints\n");
+    expect(one.stdout).toBe(
+      [
+        "Usage: flagon audit-report [options]",
+        "",
+        "Print the audited endpoints",
+        "",
+        "Options:",
+        "  -v, --verbose  Also print the count",
+        "  -h, --help     Show this help",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("answers --help on every built-in command", async () => {

@@ -9,7 +9,7 @@ import { AppContainer } from "../di/app-container.js";
 import type { Provider } from "../di/providers.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
-import { type HookOptions, HookRegistry } from "../hooks/registry.js";
+import { type HookOptions, HookRegistry, type Slot } from "../hooks/registry.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
 import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
@@ -29,6 +29,7 @@ import {
 } from "../static/static-folders.js";
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
+import { checkCommand, type Command, type CommandOptions } from "./commands.js";
 import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import { dispatch, type DispatchDeps, type ErrorHandler, type ErrorKey } from "./dispatch.js";
 import { createLogger, type FlagonLoggerOptions } from "./logger.js";
@@ -78,13 +79,6 @@ export interface RouteListing {
   readonly decorators: readonly string[];
 }
 
-/** A command a plugin adds to the `flagon` command line. */
-export interface Command {
-  readonly name: string;
-  readonly description: string;
-  run(args: readonly string[], app: Flagon): unknown;
-}
-
 function isLogger(value: unknown): value is Logger {
   return typeof value === "object" && value !== null && typeof (value as Logger).child === "function";
 }
@@ -126,7 +120,10 @@ export class Flagon implements ContextHost {
   private readonly idPrefix = randomBytes(4).toString("hex");
   private requestCount = 0;
   private deps: DispatchDeps | undefined;
+  private buildPromise: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
+  /** Owners (plugin slots, or the app's) of onReady hooks that have not run: their onClose is skipped. */
+  private readonly unopened = new Map<Slot, number>();
   private server: NodeServer | undefined;
   private readonly sessionStore: Keyv | undefined;
   private sessions: SessionManager | undefined;
@@ -253,11 +250,22 @@ export class Flagon implements ContextHost {
     return this;
   }
 
-  /** Adds a `flagon <name>` command (for plugins). */
-  addCommand(command: Command): this {
-    if (this.commandList.some((c) => c.name === command.name)) {
-      throw new FlagonError(ErrorCodes.APP_STATE, `command "${command.name}" is added twice`);
-    }
+  /**
+   * Adds a `flagon <name>` command (for plugins): a leaf with `run`, or a group of subcommands.
+   * Refuses, with FLAGON_ERR_BAD_COMMAND, a name outside `[a-z][a-z0-9-]*`, a built-in's name,
+   * a duplicate, and malformed options or arguments. See docs/cli.md.
+   *
+   * @example
+   * app.addCommand({
+   *   name: "seed",
+   *   description: "Fill the database with sample rows",
+   *   options: { count: { type: "number", default: 10 } },
+   *   ready: true, // run the onReady hooks (open the pool) first
+   *   async run({ values, stdout }, app) { stdout.write(`seeded ${await seed(app, values.count)}\n`); },
+   * });
+   */
+  addCommand<const O extends CommandOptions = Record<never, never>>(command: Command<O>): this {
+    checkCommand(command, [], this.commandList);
     this.commandList.push(command);
     return this;
   }
@@ -283,8 +291,25 @@ export class Flagon implements ContextHost {
    * `onRoute` and `onReady` hooks. Rejects with a FlagonError on any start-up problem. Idempotent.
    */
   ready(): Promise<void> {
-    this.readyPromise ??= this.start();
+    this.readyPromise ??= this.build().then(() => this.runReadyHooks());
     return this.readyPromise;
+  }
+
+  /**
+   * Everything `ready()` does except the `onReady` hooks: the app is complete (routes, DI, hook
+   * pipelines, `onRoute` hooks run) but has opened none of the resources those hooks open. This
+   * is the command mode of `flagon routes` and plugin commands; `ready()` afterwards runs just
+   * the `onReady` hooks, and `close()` runs `onClose` hooks only for the plugins (and the app)
+   * whose `onReady` hooks all ran, or that have none. Idempotent.
+   *
+   * @example
+   * await app.build();
+   * console.log(app.routes()); // no database pool was opened
+   * await app.close();
+   */
+  build(): Promise<void> {
+    this.buildPromise ??= this.start();
+    return this.buildPromise;
   }
 
   /** Starts the node:http server; resolves with the bound address. */
@@ -309,7 +334,8 @@ export class Flagon implements ContextHost {
     if (server) await server.close();
     await this.sessions?.close();
     if (!this.deps) return;
-    for (const hook of this.hooks.all("onClose").reverse()) {
+    for (const { fn: hook, owner } of this.hooks.owned("onClose").reverse()) {
+      if (this.unopened.has(owner)) continue;
       try {
         await hook();
       } catch (error) {
@@ -453,14 +479,25 @@ export class Flagon implements ContextHost {
     const compileResponse = declaresResponseSchema(this.controllers, this.functionRoutes)
       ? (await import("./response-serializer.js")).createResponseCompiler()
       : undefined;
-    const deps = this.build(compileResponse);
+    const deps = this.compile(compileResponse);
+    for (const { owner } of this.hooks.owned("onReady")) {
+      this.unopened.set(owner, (this.unopened.get(owner) ?? 0) + 1);
+    }
     for (const hook of this.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
     }
-    for (const hook of this.hooks.all("onReady")) await hook();
   }
 
-  private build(compileResponse: ResponseCompiler | undefined): DispatchDeps {
+  private async runReadyHooks(): Promise<void> {
+    for (const { fn, owner } of this.hooks.owned("onReady")) {
+      await fn();
+      const left = (this.unopened.get(owner) ?? 1) - 1;
+      if (left === 0) this.unopened.delete(owner);
+      else this.unopened.set(owner, left);
+    }
+  }
+
+  private compile(compileResponse: ResponseCompiler | undefined): DispatchDeps {
     const table = buildRouteTable({
       controllers: this.controllers,
       functionRoutes: this.functionRoutes,

@@ -2,6 +2,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Command } from "../app/commands.js";
 import { loadConfig } from "../config/index.js";
 import { CliError, errorMessage } from "./io.js";
 import { needsTypeScript, registerTypeScriptLoader } from "./loader/register.js";
@@ -9,18 +10,13 @@ import { needsTypeScript, registerTypeScriptLoader } from "./loader/register.js"
 /** Where the app module is looked for, in order, when the config has no `app` key. */
 export const DEFAULT_APPS: readonly string[] = ["src/app.ts", "dist/app.js"];
 
-/** A command as the app lists it (`app.commands()`). */
-export interface AppCommand {
-  readonly name: string;
-  readonly description: string;
-  run(args: readonly string[], app: never): unknown;
-}
-
 /** What the CLI needs of the object `createApp()` returns: a Flagon app, checked by shape. */
 export interface LoadedApp {
   ready(): Promise<void>;
+  /** Everything but the onReady hooks (command mode); an app without it is made ready instead. */
+  build?(): Promise<void>;
   close(): Promise<void>;
-  commands(): readonly AppCommand[];
+  commands(): readonly Command[];
   listen(options: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
   routes(): ReadonlyArray<{
     methods: readonly string[];
@@ -105,11 +101,14 @@ export async function createAppFrom(location: AppLocation): Promise<LoadedApp> {
   return app as LoadedApp;
 }
 
-/** Imports the app module, calls its `createApp()` and waits for `ready()`. */
-export async function loadApp(location: AppLocation): Promise<LoadedApp> {
+/**
+ * Imports the app module, calls its `createApp()` and waits for `ready()` — or, with
+ * `ready: false` (command mode), for `build()`: no onReady hooks, so no pools are opened.
+ */
+export async function loadApp(location: AppLocation, { ready = true } = {}): Promise<LoadedApp> {
   const loaded = await createAppFrom(location);
   try {
-    await loaded.ready();
+    await (ready || typeof loaded.build !== "function" ? loaded.ready() : loaded.build());
   } catch (error) {
     await loaded.close().catch(() => undefined);
     throw error;
@@ -117,9 +116,9 @@ export async function loadApp(location: AppLocation): Promise<LoadedApp> {
   return loaded;
 }
 
-/** Loads the app, lists its commands, and closes it. */
-export async function listAppCommands(location: AppLocation): Promise<readonly AppCommand[]> {
-  const app = await loadApp(location);
+/** Loads the app in command mode, lists its commands, and closes it. */
+export async function listAppCommands(location: AppLocation): Promise<readonly Command[]> {
+  const app = await loadApp(location, { ready: false });
   try {
     return [...app.commands()];
   } finally {

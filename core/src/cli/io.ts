@@ -10,6 +10,14 @@ export interface CliIO {
 /** Wrong arguments: the message is printed and the command exits with code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+
+  /** `help`: the command line whose `--help` to point at. */
+  constructor(
+    message: string,
+    readonly help = "flagon --help",
+  ) {
+    super(message);
+  }
 }
 
 /** A failure that is not the user's typing: printed, exit code 1. */
@@ -48,4 +56,20 @@ export function table(rows: ReadonlyArray<readonly string[]>): string {
 /** Milliseconds since `start` (a `performance.now()` value), rounded, for progress lines. */
 export function elapsed(start: number): string {
   return `${Math.round(performance.now() - start)} ms`;
+}
+
+/** Prints a failed command's error as `flagon` does and returns its exit code: 2 bad usage, else 1. */
+export function reportError(error: unknown, stderr: Writable): number {
+  if (error instanceof UsageError || isParseArgsError(error)) {
+    const help = error instanceof UsageError ? error.help : "flagon --help";
+    print(stderr, `flagon: ${errorMessage(error)}\nRun "${help}" for usage.`);
+    return 2;
+  }
+  print(stderr, `flagon: ${errorMessage(error)}`);
+  return 1;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `flagon` executable (bin of @flagon/core). All the work is in run.ts, which tests call directly.
+// The `flagon` command line, loaded by bin/flagon.js (the bin of @flagon/core). All the work is
+// in run.ts, which tests call directly.
 import { run } from "./run.js";
 
 process.exitCode = await run(process.argv.slice(2), {

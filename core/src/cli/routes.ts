@@ -6,9 +6,10 @@ import { describeStartError } from "./serve.js";
 
 export const routesHelp = `Usage: flagon routes [--json]
 
-Loads the app (createApp, then ready, as at start-up) and lists its routes, sorted by path:
-the methods, the path, the endpoint (for urlFor) and the route decorators on each route (the
-names plugins gave createRouteDecorator, such as auth.loginRequired).
+Loads the app in command mode (createApp, then build: plugins registered, routes compiled, no
+onReady hooks, so no pools are opened) and lists its routes, sorted by path: the methods, the
+path, the endpoint (for urlFor) and the route decorators on each route (the names plugins gave
+createRouteDecorator, such as auth.loginRequired).
 
 Options:
 ${columns([
@@ -36,7 +37,7 @@ export async function routes(args: readonly string[], io: CliIO): Promise<number
   assertAppExists(location);
   let app: LoadedApp;
   try {
-    app = await loadApp(location);
+    app = await loadApp(location, { ready: false });
   } catch (error) {
     throw new CliError(describeStartError(location, error), { cause: error });
   }

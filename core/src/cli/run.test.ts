@@ -6,6 +6,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BUILT_IN_COMMANDS } from "../app/commands.js";
 import { locateApp } from "./app-commands.js";
 import { run } from "./run.js";
 
@@ -302,17 +303,21 @@ describe("finding the app", () => {
   );
 });
 
-// A stand-in for a Flagon app: the CLI only needs createApp() → { ready, close, commands }.
+// A stand-in for a Flagon app: the CLI only needs createApp() → { build, ready, close, commands }.
 const stubApp = (marker: string) => `
 import { appendFileSync } from "node:fs";
 const log = (line) => appendFileSync(${JSON.stringify(marker)}, line + "\\n");
 export async function createApp() {
   const commands = [
-    { name: "greet", description: "Say hello", run(args, app) { log("greet " + args.join(" ") + " " + (app === self)); } },
+    { name: "greet", description: "Say hello", arguments: [{ name: "who", variadic: true, optional: true }],
+      options: { loud: { type: "boolean" } },
+      run(input, app) { log("greet " + input.positionals.join(" ") + " " + input.values.loud + " " + (app === self)); } },
     { name: "fail", description: "Always fails", async run() { throw new Error("the fail command failed"); } },
     { name: "code", description: "Exits with 3", run: () => 3 },
+    { name: "pool", description: "Needs the pool", ready: true, run: () => log("pool") },
   ];
   const self = {
+    async build() { log("build"); },
     async ready() { log("ready"); },
     async close() { log("close"); },
     commands: () => commands,
@@ -329,12 +334,18 @@ describe("commands added by the app's plugins", () => {
     marker = path.join(tmp, "events.log");
   });
 
-  it("loads dist/app.js, runs the command with its arguments, and closes the app", async () => {
+  it("loads dist/app.js in command mode, runs the command with its input, and closes the app", async () => {
     await writeFiles({ "dist/app.js": stubApp(marker) });
-    const { code, stderr } = await cli("greet", "a", "--loud");
+    const { code, stderr } = await cli("greet", "a", "b", "--loud");
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(await events()).toEqual(["ready", "greet a --loud true", "close"]);
+    expect(await events()).toEqual(["build", "greet a b true true", "close"]);
+  });
+
+  it("makes the app ready first only for a command that asks (ready: true)", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    expect((await cli("pool")).code).toBe(0);
+    expect(await events()).toEqual(["build", "ready", "pool", "close"]);
   });
 
   it("uses a number returned by the command as the exit code", async () => {
@@ -346,20 +357,34 @@ describe("commands added by the app's plugins", () => {
     await writeFiles({ "dist/app.js": stubApp(marker) });
     const { code, stderr } = await cli("fail");
     expect(code).toBe(1);
-    expect(stderr).toContain("the fail command failed");
-    expect(await events()).toEqual(["ready", "close"]);
+    expect(stderr).toBe("flagon: the fail command failed\n");
+    expect(await events()).toEqual(["build", "close"]);
   });
 
-  it("lists the app's commands in --help, and answers <command> --help", async () => {
+  it("refuses an unknown option with exit code 2, before anything runs", async () => {
+    await writeFiles({ "dist/app.js": stubApp(marker) });
+    const { code, stdout, stderr } = await cli("pool", "--loud");
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("flagon: flagon pool: Unknown option '--loud'");
+    expect(stderr).toContain('Run "flagon pool --help" for usage.');
+    expect(await events()).toEqual(["build", "close"]);
+  });
+
+  it("lists the app's commands in --help, and answers <command> --help, without ready()", async () => {
     await writeFiles({ "dist/app.js": stubApp(marker) });
     const help = await cli("--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("plugin new <name>");
     expect(help.stdout).toMatch(/Commands of the app \(dist\/app\.js\):\n {2}greet +Say hello\n/);
 
-    const one = await cli("greet", "--help");
-    expect(one).toEqual({ code: 0, stdout: "Usage: flagon greet [args]\n\nSay hello\n", stderr: "" });
-    expect(await events()).not.toContain("greet --help true");
+    const one = await cli("pool", "--help");
+    expect(one).toEqual({
+      code: 0,
+      stdout: "Usage: flagon pool\n\nNeeds the pool\n\nOptions:\n  -h, --help  Show this help\n",
+      stderr: "",
+    });
+    expect(await events()).toEqual(["build", "close", "build", "close"]);
   });
 
   it("says which commands exist when the app has no such one", async () => {
@@ -367,7 +392,7 @@ describe("commands added by the app's plugins", () => {
     const { code, stderr } = await cli("deploy");
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command "deploy"');
-    expect(stderr).toContain("greet, fail, code");
+    expect(stderr).toContain("greet, fail, code, pool");
   });
 
   it("reads the app's path from the config key `app`", async () => {
@@ -376,7 +401,7 @@ describe("commands added by the app's plugins", () => {
       "build/server.js": stubApp(marker),
     });
     expect((await cli("greet")).code).toBe(0);
-    expect(await events()).toContain("greet  true");
+    expect(await events()).toContain("greet  false true");
   });
 
   it("fails with 1 when a configured app is missing or does not load", async () => {
@@ -402,17 +427,57 @@ describe("commands added by the app's plugins", () => {
     expect(stdout).toContain("(app commands not listed: cannot load the app from dist/app.js: no database)");
   });
 
-  const coreBuilt = existsSync(path.join(coreDir, "dist/index.js"));
-  it.skipIf(!coreBuilt)(
-    "runs a command that a real plugin adds with app.addCommand (needs core/dist: npm run build)",
-    async () => {
-      await mkdir(path.join(tmp, "node_modules/@flagon"), { recursive: true });
-      await symlink(coreDir, path.join(tmp, "node_modules/@flagon/core"), "dir");
-      await writeFiles({
-        "package.json": JSON.stringify({ name: "fixture-app", private: true, type: "module" }),
-        "dist/app.js": `
+  it("lists exactly the built-in names that addCommand refuses", async () => {
+    const { stdout } = await cli("--help");
+    const commands = stdout.split("\n\n")[1] ?? "";
+    const names = [...commands.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]);
+    expect([...names].sort()).toEqual([...BUILT_IN_COMMANDS].sort());
+  });
+});
+
+// The real core (built): plugins add commands with subcommands; command mode keeps onReady off.
+const coreBuilt = existsSync(path.join(coreDir, "dist/index.js"));
+describe.skipIf(!coreBuilt)("plugin commands on a real app (needs core/dist: npm run build)", () => {
+  let marker: string;
+  const events = async () =>
+    existsSync(marker) ? (await readFile(marker, "utf8")).trim().split("\n").filter(Boolean) : [];
+
+  beforeEach(async () => {
+    marker = path.join(tmp, "events.log");
+    await mkdir(path.join(tmp, "node_modules/@flagon"), { recursive: true });
+    await symlink(coreDir, path.join(tmp, "node_modules/@flagon/core"), "dir");
+    await writeFiles({
+      "package.json": JSON.stringify({ name: "fixture-app", private: true, type: "module" }),
+      "dist/app.js": `
 import { appendFileSync } from "node:fs";
 import { Flagon, definePlugin } from "@flagon/core";
+const log = (line) => appendFileSync(${JSON.stringify(marker)}, line + "\\n");
+
+const database = definePlugin({
+  name: "flagon-plugin-db",
+  register(app) {
+    app.addHook("onReady", () => log("pool opened"));
+    app.addHook("onClose", () => log("pool closed"));
+    app.addCommand({
+      name: "db",
+      description: "Database migrations",
+      ready: true,
+      commands: [
+        {
+          name: "migrate",
+          description: "Apply the migrations up to a version",
+          options: {
+            to: { type: "number", short: "t", description: "The target version", required: true },
+            "dry-run": { type: "boolean", description: "Print, do not apply" },
+          },
+          run({ values, stdout }) { stdout.write("migrate to " + values.to + " " + values["dry-run"] + "\\n"); },
+        },
+        { name: "status", description: "Show the applied migrations", run: () => log("status") },
+        { name: "check", description: "Check the schema offline", ready: false, run: () => log("check") },
+      ],
+    });
+  },
+});
 
 const seeder = definePlugin({
   name: "flagon-plugin-seeder",
@@ -420,28 +485,87 @@ const seeder = definePlugin({
     app.addCommand({
       name: "seed",
       description: "Fill the database",
-      run(args, app) { appendFileSync(${JSON.stringify(marker)}, "seed " + args.join(",") + " " + app.routes().length + "\\n"); },
+      arguments: [{ name: "table", variadic: true }],
+      run({ positionals }, app) { log("seed " + positionals.join(",") + " " + app.routes().length); },
     });
-    app.addHook("onClose", () => appendFileSync(${JSON.stringify(marker)}, "closed\\n"));
+    app.addHook("onClose", () => log("seeder closed"));
   },
 });
 
 export async function createApp() {
-  const app = new Flagon({ root: ${JSON.stringify(tmp)}, logger: false, plugins: [seeder] });
+  const app = new Flagon({ root: ${JSON.stringify(tmp)}, logger: false, plugins: [database, seeder] });
   app.get("/", () => "hi");
   return app;
 }
 `,
-      });
-      const { code, stderr } = await cli("seed", "users", "posts");
-      expect(stderr).toBe("");
-      expect(code).toBe(0);
-      expect(await events()).toEqual(["seed users,posts 1", "closed"]);
+    });
+  });
 
-      const help = await cli("--help");
-      expect(help.stdout).toMatch(/ {2}seed +Fill the database/);
-    },
-  );
-  if (!coreBuilt)
-    console.warn("skipped the real-core CLI test: core/dist/index.js is missing (npm run build)");
+  it("runs a subcommand with typed options, after onReady when its group asks, then closes", async () => {
+    const { code, stdout, stderr } = await cli("db", "migrate", "--to", "3");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe("migrate to 3 false\n");
+    expect(await events()).toEqual(["pool opened", "seeder closed", "pool closed"]);
+  });
+
+  it("runs a command without onReady, and closes only what opened (no onClose for an unopened pool)", async () => {
+    const { code, stderr } = await cli("seed", "users", "posts");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(await events()).toEqual(["seed users,posts 1", "seeder closed"]);
+    expect((await cli("db", "check")).code).toBe(0);
+    expect((await events()).slice(2)).toEqual(["check", "seeder closed"]);
+  });
+
+  it("never runs onReady for --help, a group's help or a subcommand's help", async () => {
+    const main = await cli("--help");
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(
+      / {2}db +Database migrations\n {2}db migrate +Apply the migrations up to a version\n {2}db status +Show the applied migrations\n/,
+    );
+    expect(main.stdout).toMatch(/ {2}seed +Fill the database\n/);
+
+    const group = await cli("db", "--help");
+    expect(group.code).toBe(0);
+    expect(group.stdout).toContain("Usage: flagon db <subcommand>\n\nDatabase migrations\n\nSubcommands:\n");
+    expect(group.stdout).toMatch(/\n {2}migrate +Apply the migrations up to a version\n/);
+
+    const sub = await cli("db", "migrate", "--help");
+    expect(sub).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: [
+        "Usage: flagon db migrate [options]",
+        "",
+        "Apply the migrations up to a version",
+        "",
+        "Options:",
+        "  -t, --to <n>   The target version (required)",
+        "      --dry-run  Print, do not apply",
+        "  -h, --help     Show this help",
+        "",
+      ].join("\n"),
+    });
+    expect((await cli("help", "db", "migrate")).stdout).toBe(sub.stdout);
+    expect((await cli("db", "migrate", "-h")).stdout).toBe(sub.stdout);
+    expect(await events()).not.toContain("pool opened");
+  });
+
+  it.each([
+    [["db"], "Usage: flagon db <subcommand>"],
+    [["db", "migrat"], 'unknown subcommand "migrat" (flagon db has: migrate, status, check)'],
+    [["db", "--to", "3"], "flagon db needs a subcommand before its options"],
+    [["db", "migrate"], "flagon db migrate: --to is required (-t, --to <n>)"],
+    [["db", "migrate", "--to", "three"], 'flagon db migrate: --to must be a number; got "three"'],
+    [["db", "migrate", "--to", "3", "--force"], "flagon db migrate: Unknown option '--force'"],
+    [["db", "status", "extra"], 'flagon db status takes no arguments; got "extra"'],
+    [["seed"], "flagon seed needs <table...>"],
+  ])("flagon %s is bad usage: exit 2, no onReady", async (argv, message) => {
+    const { code, stdout, stderr } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(message);
+    expect(await events()).not.toContain("pool opened");
+  });
 });

@@ -1,17 +1,11 @@
 // The `flagon` command line: built-in commands, then the commands that the app's plugins add.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import {
-  type AppCommand,
-  type AppLocation,
-  describeLoadError,
-  listAppCommands,
-  loadApp,
-  locateApp,
-} from "./app-commands.js";
+import { type AppLocation, describeLoadError, listAppCommands, loadApp, locateApp } from "./app-commands.js";
 import { dev } from "./dev.js";
-import { CliError, type CliIO, columns, errorMessage, print, UsageError } from "./io.js";
+import { CliError, type CliIO, columns, errorMessage, print, reportError, UsageError } from "./io.js";
 import { newApp } from "./new-app.js";
+import { commandRows, runPluginCommand } from "./plugin-commands.js";
 import { pluginNew } from "./plugin-new.js";
 import { routes } from "./routes.js";
 import { start } from "./start.js";
@@ -59,12 +53,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      print(io.stderr, `flagon: ${errorMessage(error)}\nRun "flagon --help" for usage.`);
-      return 2;
-    }
-    print(io.stderr, `flagon: ${errorMessage(error)}`);
-    return 1;
+    return reportError(error, io.stderr);
   }
 }
 
@@ -121,15 +110,18 @@ async function helpWithAppCommands(io: CliIO): Promise<string> {
     if (!location.exists && !location.configured) return mainHelp("");
     const commands = await listAppCommands(location);
     if (commands.length === 0) return mainHelp("");
-    const rows = commands.map((c): readonly [string, string] => [c.name, c.description]);
-    return mainHelp(`\nCommands of the app (${location.shown}):\n${columns(rows)}\n`);
+    return mainHelp(`\nCommands of the app (${location.shown}):\n${columns(commandRows(commands))}\n`);
   } catch (error) {
     const line = location ? describeLoadError(location, error) : errorMessage(error);
     return mainHelp(`\n(app commands not listed: ${line})\n`);
   }
 }
 
-/** A command that is not built in: look it up among the app's commands and run it. */
+/**
+ * A command that is not built in: one of the app's, run in command mode. The app is built
+ * (plugins registered, no onReady hooks) so that its commands are known; the command's options
+ * are checked, and `ready()` runs only for a command that asks; the app is closed after.
+ */
 async function appCommand(name: string, args: readonly string[], io: CliIO): Promise<number> {
   const location = await locateApp(io.cwd);
   if (!location.exists && !location.configured) {
@@ -137,43 +129,13 @@ async function appCommand(name: string, args: readonly string[], io: CliIO): Pro
   }
   let app;
   try {
-    app = await loadApp(location);
+    app = await loadApp(location, { ready: false });
   } catch (error) {
     throw new CliError(`${describeLoadError(location, error)} (needed to run "${name}")`, { cause: error });
   }
-  let code: number;
   try {
-    code = await runCommand(app.commands(), name, args, app, io);
+    return await runPluginCommand(app, [name, ...args], io);
   } finally {
     await app.close();
   }
-  return code;
-}
-
-async function runCommand(
-  commands: readonly AppCommand[],
-  name: string,
-  args: readonly string[],
-  app: unknown,
-  io: CliIO,
-): Promise<number> {
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    const known =
-      commands.length === 0 ? "the app adds none" : `the app has: ${commands.map((c) => c.name).join(", ")}`;
-    throw new UsageError(`unknown command "${name}" (not built in, and ${known})`);
-  }
-  const end = args.indexOf("--");
-  const own = end === -1 ? args : args.slice(0, end);
-  if (own.includes("--help") || own.includes("-h")) {
-    print(io.stdout, `Usage: flagon ${command.name} [args]\n\n${command.description}`);
-    return 0;
-  }
-  const result = await command.run(args, app as never);
-  return typeof result === "number" ? result : 0;
-}
-
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
 }

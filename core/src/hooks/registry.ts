@@ -13,6 +13,8 @@ interface Entry {
   readonly appliesTo: ((route: RouteInfo) => boolean) | undefined;
   /** Where in the source order it was added (see `Slot`). */
   readonly position: readonly number[];
+  /** The slot of the plugin that added it, or the app's top level. */
+  readonly owner: Slot;
 }
 
 /**
@@ -73,6 +75,7 @@ export class HookRegistry {
       fn: fn,
       appliesTo: options.appliesTo,
       position: this.current.next().position,
+      owner: this.current,
     });
     list.sort((a, b) => compare(a.position, b.position));
   }
@@ -80,6 +83,11 @@ export class HookRegistry {
   /** Every hook of an app-level name (onRequest, onRoute, onReady, onListen, onClose), in registration order. */
   all<N extends HookName>(name: N): HookSignatures[N][] {
     return (this.entries.get(name) ?? []).map((e) => e.fn as HookSignatures[N]);
+  }
+
+  /** Like `all`, with the slot of the plugin (or the app's top level) that added each hook. */
+  owned<N extends HookName>(name: N): Array<{ fn: HookSignatures[N]; owner: Slot }> {
+    return (this.entries.get(name) ?? []).map((e) => ({ fn: e.fn as HookSignatures[N], owner: e.owner }));
   }
 
   /** Route hooks for requests that matched no route: global hooks without `appliesTo`. */
