@@ -94,7 +94,8 @@ export async function createApp(): Promise<Flagon> {
 `,
 };
 
-describe.skipIf(!coreBuilt)("flagon routes and app commands on a TypeScript app", () => {
+// Each test spawns the CLI, which compiles the app first: seconds on a busy machine.
+describe.skipIf(!coreBuilt)("flagon routes and app commands on a TypeScript app", { timeout: 30_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await tempApp("flagon-routes-", files);
