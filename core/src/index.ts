@@ -66,6 +66,7 @@ export type { BodyParser, BodyParserInput, BodyParserOptions } from "./http/body
 export type { TrustProxy } from "./http/proxy.js";
 export { DEFAULT_SECURITY_HEADERS, type SecurityHeadersConfig } from "./http/security-headers.js";
 export { Session, type FlashOptions } from "./session/session.js";
+export type { AppSigner, UnsignOptions, UnsignResult } from "./session/app-signer.js";
 export type { SessionConfig, SessionStoreConfig } from "./session/options.js";
 export { QueryArgs } from "./http/query-args.js";
 export { parseMediaType, type MediaType } from "./http/media-type.js";

@@ -15,6 +15,7 @@ import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/bo
 import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
 import { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
+import { type AppSigner, appSigner } from "../session/app-signer.js";
 import { SessionManager } from "../session/manager.js";
 import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
@@ -419,6 +420,24 @@ export class Flagon implements ContextHost {
         );
       }
       return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}`;
+    });
+  }
+
+  /**
+   * Signs values for one purpose with the app's secret keys (a key per purpose, derived with
+   * HKDF; `secretKeyFallbacks` verify, never sign). May be called early (in a plugin's
+   * `register`); the keys are read when it is first used, which must be once the app is ready.
+   *
+   * @example
+   * const reset = app.signer("password-reset");
+   * const token = reset.sign(user.id);
+   * const result = reset.unsign(token, { maxAge: 3600 });
+   * if (!result.ok) ctx.log.info({ reason: result.reason }, "bad reset link");
+   */
+  signer(purpose: string): AppSigner {
+    return appSigner(purpose, (use) => {
+      this.built(`use ${use}`);
+      return this.sessionManager.signingSecrets(use);
     });
   }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Keyv } from "keyv";
 import { lazyRequire } from "../util/lazy.js";
 import type { Logger } from "pino";
@@ -11,15 +10,13 @@ import { CookieBackend } from "./cookie-backend.js";
 import { MemoryStore } from "./memory-store.js";
 import { checkSecrets, resolveSessionOptions, type SessionOptions } from "./options.js";
 import { redisStore } from "./redis.js";
+import { appSecrets, missingSecret } from "./secrets.js";
 import type { Session } from "./session.js";
 import { Signer } from "./signing.js";
 import { StoreBackend } from "./store-backend.js";
 
 /** Keyv, loaded when an app keeps sessions on the server without giving its own store. */
 const keyv = lazyRequire<typeof import("keyv")>("keyv");
-
-/** Signs sessions in development when no secretKey is set: one random key per process. */
-const DEVELOPMENT_SECRET = randomBytes(32).toString("base64url");
 
 /** The parts of the app config sessions read. */
 export interface SessionAppConfig {
@@ -36,13 +33,6 @@ export interface SessionManagerInit {
   readonly log: Logger;
 }
 
-function missingSecret(): FlagonError {
-  return new FlagonError(
-    ErrorCodes.INVALID_CONFIG,
-    "config.secretKey must be set to use sessions outside development (at least 32 characters; FLAGON_SECRET_KEY in the environment works too)",
-  );
-}
-
 /**
  * One app's sessions: builds the backend from the config at start-up, loads a request's session
  * on its first `ctx.session()` (once per request), and saves it in a `beforeSend` step, marking
@@ -52,14 +42,17 @@ export class SessionManager {
   private readonly loads = new WeakMap<Context, Promise<Session>>();
   private readonly loadedSessions = new WeakMap<Context, Session>();
   private warnOnUse: boolean;
+  private warnSigners: boolean;
 
   private constructor(
     readonly options: SessionOptions,
     private readonly backend: SessionBackend | undefined,
     private readonly log: Logger,
     warnOnUse: boolean,
+    private readonly secrets: ReturnType<typeof appSecrets>,
   ) {
     this.warnOnUse = warnOnUse;
+    this.warnSigners = secrets?.random === true;
   }
 
   /**
@@ -81,25 +74,37 @@ export class SessionManager {
         "config.session.store must be left out when a sessionStore is given to new Flagon(); give one or the other",
       );
     }
-    let secrets: string[];
+    const secrets = appSecrets(config);
     let warnOnUse = false;
-    if (typeof config.secretKey === "string") {
-      secrets = [config.secretKey, ...((config.secretKeyFallbacks as string[] | undefined) ?? [])];
-    } else if (config.env === "development") {
-      secrets = [DEVELOPMENT_SECRET];
+    if (secrets?.random === true) {
       if (declared) warnAboutRandomKey(log);
       else warnOnUse = true;
-    } else if (declared) {
-      throw missingSecret();
-    } else {
-      return new SessionManager(options, undefined, log, false);
+    } else if (secrets === undefined) {
+      if (declared) throw missingSecret("sessions");
+      return new SessionManager(options, undefined, log, false, undefined);
     }
     return new SessionManager(
       options,
-      await createBackend(options, secrets, init.store, log),
+      await createBackend(options, secrets.secrets, init.store, log),
       log,
       warnOnUse,
+      secrets,
     );
+  }
+
+  /**
+   * The app's secret keys for `app.signer()` (current first, then fallbacks); fails as sessions
+   * do outside development without a secretKey, and warns once when they are the random key.
+   */
+  signingSecrets(use: string): readonly string[] {
+    if (this.secrets === undefined) throw missingSecret(use);
+    if (this.warnSigners) {
+      this.warnSigners = false;
+      this.log.warn(
+        "config.secretKey is not set: app.signer() signs with a random key for this process; its tokens stop verifying when it restarts (development only; set secretKey)",
+      );
+    }
+    return this.secrets.secrets;
   }
 
   /** The request's session, loaded on the first call (later calls share it). */
@@ -144,7 +149,7 @@ export class SessionManager {
   }
 
   private async open(ctx: Context): Promise<Session> {
-    if (this.backend === undefined) throw missingSecret();
+    if (this.backend === undefined) throw missingSecret("sessions");
     if (this.warnOnUse) {
       this.warnOnUse = false;
       warnAboutRandomKey(this.log);

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** Longest signed value `verify` looks at; a session cookie never gets near it. */
-const MAX_TOKEN_LENGTH = 8192;
+export const MAX_TOKEN_LENGTH = 8192;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAC_BYTES = 32;
 
@@ -20,6 +20,13 @@ export interface Verified {
   /** True when an old key (from `secretKeyFallbacks`) verified it; re-sign with the current key. */
   readonly stale: boolean;
 }
+
+/** What `check` found: the verified payload, or why the token was refused. */
+export type Checked =
+  (Verified & { readonly ok: true }) | { readonly ok: false; readonly reason: "malformed" | "bad-signature" };
+
+const MALFORMED: Checked = Object.freeze({ ok: false, reason: "malformed" });
+const BAD_SIGNATURE: Checked = Object.freeze({ ok: false, reason: "bad-signature" });
 
 /**
  * Signs `payload.mac` tokens with HMAC-SHA256: the current key signs, the current key and then
@@ -40,21 +47,30 @@ export class Signer {
 
   /** The payload if the token carries a valid signature by any key, else undefined. */
   verify(token: string): Verified | undefined {
-    if (token.length > MAX_TOKEN_LENGTH) return undefined;
+    const checked = this.check(token);
+    return checked.ok ? { payload: checked.payload, stale: checked.stale } : undefined;
+  }
+
+  /**
+   * Like `verify`, but says why a token was refused: `malformed` (not `payload.mac`, too long,
+   * not base64url) or `bad-signature` (well-formed, but no key signed it).
+   */
+  check(token: string): Checked {
+    if (token.length > MAX_TOKEN_LENGTH) return MALFORMED;
     const dot = token.lastIndexOf(".");
-    if (dot <= 0) return undefined;
+    if (dot <= 0) return MALFORMED;
     const payload = token.slice(0, dot);
     const signature = token.slice(dot + 1);
-    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return undefined;
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return MALFORMED;
     const given = Buffer.from(signature, "base64url");
     // Re-encoding must give the same text: rejects non-canonical encodings of the same bytes.
-    if (given.length !== MAC_BYTES || given.toString("base64url") !== signature) return undefined;
+    if (given.length !== MAC_BYTES || given.toString("base64url") !== signature) return MALFORMED;
     for (let i = 0; i < this.keys.length; i += 1) {
       if (timingSafeEqual(this.mac(this.keys[i] as Buffer, payload), given)) {
-        return { payload, stale: i > 0 };
+        return { ok: true, payload, stale: i > 0 };
       }
     }
-    return undefined;
+    return BAD_SIGNATURE;
   }
 
   private mac(key: Buffer, payload: string): Buffer {
