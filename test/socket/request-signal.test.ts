@@ -63,9 +63,18 @@ describe("ctx.signal", () => {
     expect(signal?.aborted).toBe(false);
   });
 
-  it("is a never-aborted signal under inject", async () => {
+  it("is a never-aborted signal of its own per request under inject", async () => {
     const app = h.app();
-    app.get("/", (ctx: Context) => ({ aborted: ctx.signal.aborted }));
-    expect((await app.inject("/")).json()).toEqual({ aborted: false });
+    const seen: AbortSignal[] = [];
+    app.get("/", (ctx: Context) => {
+      seen.push(ctx.signal);
+      // Listeners added to one request's signal must not outlive it on a shared object.
+      ctx.signal.addEventListener("abort", () => undefined);
+      return { aborted: ctx.signal.aborted, same: ctx.signal === ctx.signal };
+    });
+    expect((await app.inject("/")).json()).toEqual({ aborted: false, same: true });
+    await app.inject("/");
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
   });
 });

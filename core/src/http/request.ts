@@ -33,9 +33,6 @@ export interface RawRequest {
   signal?(): AbortSignal;
 }
 
-/** The signal of a request whose adapter cannot tell when the client leaves: never aborted. */
-const NEVER_ABORTED = new AbortController().signal;
-
 /** A reader met a body that `consumer` (stream(), or a plugin's parser) already took. */
 function bodyConsumed(reader: string, consumer: string): FlagonError {
   const advice =
@@ -75,6 +72,7 @@ export class FlagonRequest {
   /** The reader that took the raw stream for itself (stream(), a plugin's parser), if any. */
   private consumer: string | undefined;
   private parsed: Promise<unknown> | undefined;
+  private abortSignal: AbortSignal | undefined;
 
   /** `trust` says which peers may set X-Forwarded-* (config.trustProxy); none by default. */
   constructor(raw: RawRequest, bodyLimit: number, trust?: ProxyTrust) {
@@ -151,7 +149,9 @@ export class FlagonRequest {
    * connection: pass it to fetch, database queries and streams so that abandoned work stops.
    */
   get signal(): AbortSignal {
-    return this.raw.signal?.() ?? NEVER_ABORTED;
+    // Without an adapter signal, one of its own per request (never aborted): a shared one would
+    // keep every request's abort listeners alive.
+    return (this.abortSignal ??= this.raw.signal?.() ?? new AbortController().signal);
   }
 
   /**
