@@ -198,9 +198,12 @@ describe("lingering close after a response that leaves the request body unread",
       `[lingering close] byte bound: server read ${(drained / KiB).toFixed(0)} KiB after the response ` +
         `(the client got ${(sent / MiB).toFixed(1)} MiB into the connection), socket released ${held} ms later`,
     );
-    // The budget, the read (≤ 64 KiB) that crossed it and at most one more into the paused stream.
+    // The budget, the read (≤ 64 KiB) that crossed it, then what the paused stream still reads to
+    // fill its buffer (a paused Readable reads ahead up to its highWaterMark: 16 KiB on Node 20,
+    // 64 KiB from Node 22) plus the one read that crosses that mark.
+    const readAhead = server!.socket.readableHighWaterMark + CHUNK;
     expect(drained).toBeGreaterThanOrEqual(LINGER_BYTES);
-    expect(drained).toBeLessThanOrEqual(LINGER_BYTES + 2 * CHUNK);
+    expect(drained).toBeLessThanOrEqual(LINGER_BYTES + CHUNK + readAhead);
     expect(sent).toBeLessThan(total);
     expect(held).toBeGreaterThanOrEqual(LINGER_GRACE_MS - 100);
     expect(held).toBeLessThan(LINGER_MS);

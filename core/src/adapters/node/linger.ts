@@ -65,7 +65,8 @@ function lingeringClose(this: LingerSocket): void {
     if (budget <= 0) return;
     budget -= chunk.length;
     if (budget > 0) return;
-    // Past the budget: stop reading, and leave the client a moment to read the answer.
+    // Past the budget: stop reading (the paused stream still fills its buffer, at most its
+    // highWaterMark), and leave the client a moment to read the answer.
     this.pause();
     setTimeout(() => this.destroy(), LINGER_GRACE_MS);
   });
