@@ -247,7 +247,9 @@ export class Flagon implements ContextHost {
    * app.addInterceptor((ctx, next) => store.run({ id: ctx.id }, next));
    */
   addInterceptor(interceptor: Interceptor, options?: HookOptions): this {
-    return this.addHook("intercept", interceptor, options);
+    this.assertOpen("add an interceptor");
+    this.hooks.add("intercept", interceptor, options);
+    return this;
   }
 
   /** Registers a plugin; plugins run in order during `ready()`. */
