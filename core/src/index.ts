@@ -18,6 +18,7 @@ export { defineConfig, type FlagonConfig } from "./config/index.js";
 export type { HookName, HookSignatures } from "./hooks/names.js";
 export type { HookOptions } from "./hooks/registry.js";
 export { UseHooks, type ScopedHooks } from "./hooks/use-hooks.js";
+export type { Interceptor } from "./hooks/interceptors.js";
 export {
   createRouteDecorator,
   type RouteDecorator,

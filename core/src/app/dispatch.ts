@@ -223,7 +223,17 @@ function afterSend(ctx: Context, hooks: Hooks, response: FlagonResponse): () => 
         ctx.log.error({ err: error }, "onResponse hook failed");
       }
     }
+    await disposeContainer(ctx);
   };
+}
+
+/** Disposes the request's container (`ctx.container`) if something made it; errors are logged. */
+async function disposeContainer(ctx: Context): Promise<void> {
+  try {
+    await ctx.containerIfUsed?.dispose();
+  } catch (error) {
+    ctx.log.error({ err: error }, "disposing the request container failed");
+  }
 }
 
 /**
@@ -351,6 +361,8 @@ function finish(
   if (response.prepare !== undefined || ctx.hasBeforeSend())
     return afterRoute(ctx, deps, hooks, response, undefined);
   ctx.closeBeforeSend();
+  // No onResponse hooks here: after the write, only the request's container may need disposing.
+  if (ctx.containerIfUsed !== undefined) response.afterSend = () => disposeContainer(ctx);
   return stamp(ctx, response);
 }
 
@@ -404,5 +416,6 @@ async function afterRoute(
   }
   stamp(ctx, response);
   if (hooks.onResponse.length > 0) response.afterSend = afterSend(ctx, hooks, response);
+  else if (ctx.containerIfUsed !== undefined) response.afterSend = () => disposeContainer(ctx);
   return response;
 }

@@ -10,6 +10,7 @@ import type { Provider } from "../di/providers.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry, type Slot } from "../hooks/registry.js";
+import type { Interceptor } from "../hooks/interceptors.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
 import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
@@ -41,11 +42,15 @@ import {
   buildRouteTable,
   declaresResponseSchema,
   type FunctionRoute,
+  listRoutes,
+  type RouteListing,
   type ResponseCompiler,
   type RouteHandler,
 } from "./route-table.js";
 
 type Class = abstract new (...args: never[]) => unknown;
+
+export type { RouteListing } from "./route-table.js";
 
 export interface FlagonOptions {
   /** Classes decorated with `@Controller()`. */
@@ -69,15 +74,6 @@ export interface FlagonOptions {
   converters?: Record<string, ConverterFactory>;
   /** A Keyv store for server-side sessions (Redis, …); Flagon makes it throw on store errors. */
   sessionStore?: Keyv;
-}
-
-/** A route as listed by `app.routes()`. */
-export interface RouteListing {
-  readonly methods: readonly string[];
-  readonly path: string;
-  readonly endpoint: string;
-  /** Names of the route decorators on it (the names given to `createRouteDecorator`). */
-  readonly decorators: readonly string[];
 }
 
 function isLogger(value: unknown): value is Logger {
@@ -244,6 +240,18 @@ export class Flagon implements ContextHost {
     return this;
   }
 
+  /**
+   * Adds an interceptor around route handlers (docs/plugins.md#interceptors): `next()` runs the
+   * rest of the chain and the handler, and resolves to its value; return it, or another value.
+   * @example
+   * app.addInterceptor((ctx, next) => store.run({ id: ctx.id }, next));
+   */
+  addInterceptor(interceptor: Interceptor, options?: HookOptions): this {
+    this.assertOpen("add an interceptor");
+    this.hooks.add("intercept", interceptor, options);
+    return this;
+  }
+
   /** Registers a plugin; plugins run in order during `ready()`. */
   register<Options>(plugin: FlagonPlugin<Options, Flagon>, options?: Partial<Options>): this {
     this.assertOpen(`register plugin ${plugin.name}`);
@@ -380,22 +388,7 @@ export class Flagon implements ContextHost {
 
   /** Every route, as `{ methods, path, endpoint, decorators }`. The app must be ready. */
   routes(): RouteListing[] {
-    const byKey = new Map<
-      string,
-      { methods: string[]; path: string; endpoint: string; decorators: string[] }
-    >();
-    for (const route of this.built("list routes").table.all) {
-      const key = `${route.info.endpoint} ${route.info.path}`;
-      const entry = byKey.get(key) ?? {
-        methods: [],
-        path: route.info.path,
-        endpoint: route.info.endpoint,
-        decorators: [...route.info.metadata.keys()].map((k) => k.description ?? k.toString()),
-      };
-      entry.methods.push(route.info.method);
-      byKey.set(key, entry);
-    }
-    return [...byKey.values()];
+    return listRoutes(this.built("list routes").table.all);
   }
 
   /**

@@ -12,6 +12,7 @@ import type { ResponseSchema, RouteOptions } from "../routing/metadata.js";
 import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
 import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
+import { intercepted } from "../hooks/interceptors.js";
 import { withRender } from "../templating/render-decorator.js";
 
 type Class = abstract new (...args: never[]) => unknown;
@@ -43,6 +44,35 @@ export interface CompiledRoute {
   readonly hooks: RouteHooks;
   /** The serializer for JSON return values when the route declares `response`. */
   readonly serialize: ResponseSerializer | undefined;
+}
+
+/** A route as listed by `app.routes()`. */
+export interface RouteListing {
+  readonly methods: readonly string[];
+  readonly path: string;
+  readonly endpoint: string;
+  /** Names of the route decorators on it (the names given to `createRouteDecorator`). */
+  readonly decorators: readonly string[];
+}
+
+/** The routes of a table for `app.routes()`: one entry per endpoint and path, with its methods. */
+export function listRoutes(all: readonly CompiledRoute[]): RouteListing[] {
+  const byKey = new Map<
+    string,
+    { methods: string[]; path: string; endpoint: string; decorators: string[] }
+  >();
+  for (const route of all) {
+    const key = `${route.info.endpoint} ${route.info.path}`;
+    const entry = byKey.get(key) ?? {
+      methods: [],
+      path: route.info.path,
+      endpoint: route.info.endpoint,
+      decorators: [...route.info.metadata.keys()].map((k) => k.description ?? k.toString()),
+    };
+    entry.methods.push(route.info.method);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
 }
 
 export interface RouteTable {
@@ -139,16 +169,8 @@ function controllerInvoker(
   if (resolution.perRequest || resolution.scope === "transient") {
     return (site) => {
       const call = caller(bindersFor(site));
-      return async (ctx) => {
-        const child = sources.di.forRequest(ctx);
-        try {
-          return await call(child.resolve(cls as never), ctx);
-        } finally {
-          Promise.resolve(child.dispose()).catch((error: unknown) =>
-            ctx.log.error({ err: error }, "disposing the request container failed"),
-          );
-        }
-      };
+      // The request's container (`ctx.container`), shared with hooks; disposed after the response.
+      return (ctx) => call(ctx.container.resolve(cls as never), ctx);
     };
   }
   let instance: unknown;
@@ -217,19 +239,13 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     for (const method of methods) {
       const routeInfo: RouteInfo = { ...info, method, path: source, endpoint };
       const site = { route: routeInfo, bodyParsers: sources.bodyParsers, ownLimit };
-      const invoke = withRender(invokerFor(site), info.metadata);
+      const inner = invokerFor(site);
+      const hooks = sources.hooks.forRoute(routeInfo, scoped.classHooks, scoped.methodHooks);
+      const invoke = withRender(intercepted(inner, hooks.intercept, endpoint), info.metadata);
       // After the binders, so that a @Body's accept list is what ctx.body() defaults to.
       if (ownLimit !== undefined)
         sources.bodyParsers.describeRoute(routeInfo, { accept: JSON_ONLY, ownLimit });
-      const route: CompiledRoute = {
-        info: routeInfo,
-        parsed,
-        bodyLimit,
-        handler,
-        invoke,
-        hooks: sources.hooks.forRoute(routeInfo, scoped.classHooks, scoped.methodHooks),
-        serialize,
-      };
+      const route: CompiledRoute = { info: routeInfo, parsed, bodyLimit, handler, invoke, hooks, serialize };
       if (!router.add(parsed, method, route)) {
         const other = all.find((r) => r.info.method === method && r.parsed.source === source);
         throw new FlagonError(

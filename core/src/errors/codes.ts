@@ -55,6 +55,8 @@ export const ErrorCodes = {
   BODY_CONSUMED: "FLAGON_ERR_BODY_CONSUMED",
   /** `addCommand` got a command that could not be invoked: a bad name, a clash, a bad option. */
   BAD_COMMAND: "FLAGON_ERR_BAD_COMMAND",
+  /** An interceptor called `next()` a second time (the handler runs once per request). */
+  INTERCEPTOR: "FLAGON_ERR_INTERCEPTOR",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

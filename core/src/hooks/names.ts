@@ -14,6 +14,12 @@ export interface HookSignatures {
    * `ctx.body()` here shares that one parse). A value other than `undefined` answers the request.
    */
   preHandler: (ctx: Context) => unknown;
+  /**
+   * Around the handler (its argument binders and the call): `next()` runs the rest of the chain
+   * and resolves to the handler's return value or rejects with its error; what this returns is
+   * the route's value. First registered is outermost. Add it with `app.addInterceptor`.
+   */
+  intercept: (ctx: Context, next: () => Promise<unknown>) => unknown;
   /** Every response passes here (in reverse order); return a response to replace it. */
   onSend: (ctx: Context, response: FlagonResponse) => FlagonResponse | void | Promise<FlagonResponse | void>;
   /** After the response was written (in reverse order); always runs; errors are logged, never sent. */
@@ -33,7 +39,7 @@ export interface HookSignatures {
 export type HookName = keyof HookSignatures;
 
 /** Hooks that run for a matched route and can be scoped to some routes. */
-export const ROUTE_HOOKS = ["preHandler", "onSend", "onResponse", "onError"] as const;
+export const ROUTE_HOOKS = ["preHandler", "intercept", "onSend", "onResponse", "onError"] as const;
 export type RouteHookName = (typeof ROUTE_HOOKS)[number];
 
 export const HOOK_NAMES: readonly HookName[] = [

@@ -11,7 +11,7 @@ export type HookLists = { [N in RouteHookName]: HookSignatures[N][] };
 const SCOPED = Symbol("flagon.hooks");
 
 export function emptyHookLists(): HookLists {
-  return { preHandler: [], onSend: [], onResponse: [], onError: [] };
+  return { preHandler: [], intercept: [], onSend: [], onResponse: [], onError: [] };
 }
 
 /**
@@ -31,7 +31,7 @@ export function UseHooks(hooks: ScopedHooks): ClassDecorator & MethodDecorator {
       if (!(name in list)) {
         throw new FlagonError(
           ErrorCodes.HOOK,
-          `@UseHooks takes preHandler, onSend, onResponse and onError; "${String(name)}" is global only`,
+          `@UseHooks takes preHandler, intercept, onSend, onResponse and onError; "${String(name)}" is global only`,
         );
       }
       const value = hooks[name] as unknown;

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { DependencyContainer } from "tsyringe";
 import type { Flagon } from "../app/flagon.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { incomingRequestId } from "../app/request-log.js";
@@ -80,6 +81,7 @@ export class Context {
   private requestId: string | undefined;
   private logger: Logger | undefined;
   private controls: ResponseControls | undefined;
+  private requestContainer: DependencyContainer | undefined;
 
   constructor(app: Flagon, request: FlagonRequest) {
     this.app = app;
@@ -122,6 +124,29 @@ export class Context {
    */
   body(accept?: readonly string[]): Promise<unknown> {
     return this.app.bodyParsers.forContext(this, accept);
+  }
+
+  /**
+   * This request's DI container: a child of `app.container` in which `Context` is this context
+   * and request-scoped services have one instance per request. Request-scoped controllers are
+   * resolved from it, so a hook or interceptor that resolves a token here gets the controller's
+   * instance. Made on first read; disposed after the response was sent.
+   *
+   * @example
+   * app.addHook("preHandler", (ctx) => { ctx.container.resolve(Tenant).load(ctx.request.host); });
+   */
+  get container(): DependencyContainer {
+    if (this.requestContainer === undefined) {
+      const child = this.app.container.createChildContainer();
+      child.register(Context, { useValue: this });
+      this.requestContainer = child;
+    }
+    return this.requestContainer;
+  }
+
+  /** @internal The request's container if something read `container`, without making one. */
+  get containerIfUsed(): DependencyContainer | undefined {
+    return this.requestContainer;
   }
 
   /** Per-request scratch space, shared by hooks and the handler (Flask's `g`). */
