@@ -55,6 +55,11 @@ export const ErrorCodes = {
   BODY_CONSUMED: "FLAGON_ERR_BODY_CONSUMED",
   /** `addCommand` got a command that could not be invoked: a bad name, a clash, a bad option. */
   BAD_COMMAND: "FLAGON_ERR_BAD_COMMAND",
+  /**
+   * A template context processor or extension cannot be added (not a function, a bad or taken
+   * extension name, bad tags, added after `ready()`), or a processor returned a non-object.
+   */
+  TEMPLATES: "FLAGON_ERR_TEMPLATES",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
