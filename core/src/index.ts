@@ -94,6 +94,7 @@ export { Templates, markSafe, type TemplateFilter, type TemplateFilterOptions } 
 export { TemplateError } from "./templating/errors.js";
 export type { TemplatesConfig } from "./templating/config.js";
 export type { TemplateSession } from "./templating/globals.js";
+export type { TemplateContextProcessor, TemplateExtension } from "./templating/extensions.js";
 
 export {
   HttpError,

@@ -486,7 +486,7 @@ export class Flagon implements ContextHost {
     });
     await this.pluginQueue.run(this.loaded);
     this.functionRoutes.push(...(await staticRoutes(this.root, this.config.static, this.staticFolders)));
-    await this.templates.load();
+    await this.templates.start();
     // fast-json-stringify (and its Ajv) loads only for an app with a response schema.
     const compileResponse = declaresResponseSchema(this.controllers, this.functionRoutes)
       ? (await import("./response-serializer.js")).createResponseCompiler()

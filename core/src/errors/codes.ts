@@ -57,6 +57,11 @@ export const ErrorCodes = {
   BAD_COMMAND: "FLAGON_ERR_BAD_COMMAND",
   /** An interceptor called `next()` a second time (the handler runs once per request). */
   INTERCEPTOR: "FLAGON_ERR_INTERCEPTOR",
+  /**
+   * A template context processor or extension cannot be added (not a function, a bad or taken
+   * extension name, bad tags, added after `ready()`), or a processor returned a non-object.
+   */
+  TEMPLATES: "FLAGON_ERR_TEMPLATES",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -6,6 +6,14 @@ import type { Context, UrlForOptions } from "../http/context.js";
 import { callSafely, type NodeCallback, settle } from "./callbacks.js";
 import { checkTemplatesConfig } from "./config.js";
 import { TemplateError, toTemplateError } from "./errors.js";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import {
+  checkExtension,
+  checkProcessor,
+  runProcessors,
+  type TemplateContextProcessor,
+  type TemplateExtension,
+} from "./extensions.js";
 import { EMPTY_SESSION, publicConfig, type TemplateSession, urlForGlobal } from "./globals.js";
 import { FolderLoader } from "./loader.js";
 import { isAutoescaped } from "./names.js";
@@ -135,6 +143,10 @@ export class Templates {
   /** The state of the render an async filter is called in (used once an async filter is added). */
   private readonly renders = new AsyncLocalStorage<RenderState>();
   private anyAsyncFilter = false;
+  private readonly processors: TemplateContextProcessor[] = [];
+  private readonly extensions = new Map<string, TemplateExtension>();
+  /** Set when the app is built: processors and extensions can no longer be added. */
+  private sealed = false;
   private readonly sources = new TemplateSources(
     () => this.folders,
     (names) => this.forget(names),
@@ -166,6 +178,34 @@ export class Templates {
     return this;
   }
 
+  /**
+   * Adds a context processor (Flask's `context_processor`): before each render inside a request
+   * it gets the request's context and returns values the template sees (it may be async). It
+   * runs only when a template is rendered, never for other responses, and not for
+   * `templates.render()` without a context. Processors run in registration order; on a clash a
+   * later processor's value wins over an earlier one's, and the view's own values win over all.
+   * A processor that throws fails the render like a handler error. Refused after `ready()`.
+   */
+  addContextProcessor(processor: TemplateContextProcessor): this {
+    this.assertOpen("addContextProcessor");
+    checkProcessor(processor);
+    this.processors.push(processor);
+    return this;
+  }
+
+  /**
+   * Adds a nunjucks extension (custom tags such as `{% upper %}…{% endupper %}`), available in
+   * every template. Names are unique. Refused after `ready()`.
+   */
+  addExtension(name: string, extension: TemplateExtension): this {
+    this.assertOpen(`addExtension(${JSON.stringify(name)})`);
+    checkExtension(name, extension, this.extensions);
+    this.extensions.set(name, extension);
+    for (const engine of this.allEngines())
+      engine.env.addExtension(name, extension as unknown as nunjucks.Extension);
+    return this;
+  }
+
   /** Adds a template folder, searched after the app's folder and earlier added ones (for plugins). */
   addFolder(folder: string): this {
     this.extraFolders.push(path.resolve(this.host.root, folder));
@@ -188,6 +228,12 @@ export class Templates {
     await this.sources.update(false);
   }
 
+  /** @internal `app.ready()`: refuses further processors and extensions, then loads the folders. */
+  async start(): Promise<void> {
+    this.sealed = true;
+    await this.load();
+  }
+
   /**
    * Renders a template to a string. Inside a request pass its context: templates then see
    * `request`, `session`, `flashes()` and a `urlFor` that builds external URLs with the
@@ -199,7 +245,9 @@ export class Templates {
     if (!this.engines?.cache) await this.sources.update(true);
     else if (!this.sources.complete) await this.sources.update(false);
     const session = ctx ? await sessionFor(ctx) : EMPTY_SESSION;
-    const vars = Object.assign(this.requestGlobals(ctx, session), context);
+    const vars = this.requestGlobals(ctx, session);
+    if (ctx && this.processors.length > 0) Object.assign(vars, await runProcessors(this.processors, ctx));
+    Object.assign(vars, context);
     const state = this.anyAsyncFilter ? { pending: 0 } : undefined;
     return new Promise<string>((resolve, reject) => {
       const done: NodeCallback<string> = (error, output) => {
@@ -221,6 +269,15 @@ export class Templates {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  private assertOpen(what: string): void {
+    if (this.sealed) {
+      throw new FlagonError(
+        ErrorCodes.TEMPLATES,
+        `app.templates.${what}: the app is already built; add it in a plugin's register() or before app.ready()`,
+      );
+    }
+  }
 
   private ownFolder(): string {
     if (this.appFolder === undefined) {
@@ -266,6 +323,8 @@ export class Templates {
     const env = new (engine().Environment)(loader as nunjucks.ILoader, { autoescape, dev: true });
     for (const [name, value] of this.globals) env.addGlobal(name, value);
     for (const [name, entry] of this.filters) this.installFilter(env, name, entry);
+    for (const [name, extension] of this.extensions)
+      env.addExtension(name, extension as unknown as nunjucks.Extension);
     return { env, loader };
   }
 
