@@ -27,6 +27,8 @@ const testFiles = [
   "test/**/*.ts",
   "core/test/**/*.ts",
   "examples/*/test/**/*.ts",
+  // Official plugins: unit tests beside the code (plugins/<name>/src/**/*.test.ts, matched by
+  // the first glob), integration tests optionally in plugins/<name>/test/.
   "plugins/*/test/**/*.ts",
 ];
 
@@ -103,6 +105,28 @@ export default defineConfig(
       "@typescript-eslint/require-await": "off",
       // no-floating-promises and no-misused-promises stay on: an un-awaited inject() is a test
       // that asserts nothing.
+    },
+  },
+
+  // Official plugins get only what a community author gets: the public entry points.
+  {
+    files: ["plugins/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@flagon/core/src", "@flagon/core/src/*", "@flagon/core/dist", "@flagon/core/dist/*"],
+              message: "Plugins use the public API only: import @flagon/core or @flagon/core/testing.",
+            },
+            {
+              regex: "^(\\.\\./)+core(/|$)",
+              message: "Plugins use the public API only: import @flagon/core or @flagon/core/testing.",
+            },
+          ],
+        },
+      ],
     },
   },
 
