@@ -4,8 +4,10 @@ import { type CliIO, print, UsageError } from "./io.js";
 import { normalizePluginName, PluginNameError } from "./plugin-name.js";
 import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
 import { coreRangeFor, pluginFiles } from "./templates/plugin.js";
+import { newOfficialPlugin } from "./official-plugin.js";
 
 export const pluginNewHelp = `Usage: flagon plugin new <name> [--dir <path>] [--force]
+       flagon plugin new <name> --official
 
 Scaffolds a community plugin package that builds and passes its own tests.
 
@@ -15,6 +17,8 @@ named flagon-plugin-x (or @scope/flagon-plugin-x), as Flagon's plugin convention
 Options:
   -d, --dir <path>  Folder to create (default: ./flagon-plugin-x)
   -f, --force       Write into a folder that is not empty (files of the same name are replaced)
+      --official    In the Flagon repository: create plugins/<name> as @flagon/<name>, the
+                    official plugin skeleton, and reference it from the root tsconfig.json
   -h, --help        Show this help`;
 
 /** `flagon plugin new`: writes the package from the templates, reporting each file. */
@@ -25,6 +29,7 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
       dir: { type: "string", short: "d" },
       force: { type: "boolean", short: "f" },
       help: { type: "boolean", short: "h" },
+      official: { type: "boolean" },
     },
     allowPositionals: true,
   });
@@ -38,6 +43,10 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
         ? "plugin new needs a name: flagon plugin new <name>"
         : "plugin new takes one name",
     );
+  }
+  if (values.official) {
+    if (values.dir !== undefined) throw new UsageError("--official writes plugins/<name>: it takes no --dir");
+    return newOfficialPlugin(positionals[0] ?? "", io, coreVersion, values.force === true);
   }
   let name;
   try {
