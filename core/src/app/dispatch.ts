@@ -243,10 +243,20 @@ async function disposeContainer(ctx: Context): Promise<void> {
  */
 async function complete(ctx: Context, response: FlagonResponse): Promise<FlagonResponse> {
   let out = response.prepare ? await response.prepare(ctx) : response;
+  // Every step runs even when an earlier one throws (a session save must not be skipped); the
+  // first error then becomes the error response, like a handler's.
+  let failed = false;
+  let first: unknown;
   for (const step of ctx.takeBeforeSend()) {
-    const replaced = await step(out);
-    if (replaced instanceof FlagonResponse) out = replaced;
+    try {
+      const replaced = await step(out);
+      if (replaced instanceof FlagonResponse) out = replaced;
+    } catch (error) {
+      if (!failed) first = error;
+      failed = true;
+    }
   }
+  if (failed) throw first;
   return out;
 }
 

@@ -387,9 +387,13 @@ export class NodeServer {
     const { req, res } = exchange;
     const after = response.afterSend;
     if (after) {
-      res.once("close", () => {
+      const run = (): void => {
         after().catch((error: unknown) => this.log.error({ err: error }, "onResponse hooks failed"));
-      });
+      };
+      // A client that reset the connection while the handler ran has already closed the
+      // response: its `close` fired before this point, so the hooks run now (exactly once).
+      if (exchange.closed) run();
+      else res.once("close", run);
     }
     const wire = toWire(response, req.method ?? "GET");
     // A body the handler left unread (or a server that is closing) means this connection ends here.
