@@ -86,9 +86,10 @@ export async function createAppFrom(location: AppLocation): Promise<LoadedApp> {
   if (needsTypeScript(location.file)) {
     registerTypeScriptLoader(location.root, { appFile: location.file, shown: location.shown });
   }
+  const serversBefore = listeningServers();
   const module = (await import(pathToFileURL(location.file).href)) as { createApp?: unknown };
   if (typeof module.createApp !== "function") {
-    throw new CliError(`${location.shown} does not export a createApp() function`);
+    throw new CliError(noCreateApp(location, listeningServers() > serversBefore));
   }
   const app = (await (module.createApp as () => unknown)()) as Partial<LoadedApp> | null;
   if (
@@ -124,6 +125,27 @@ export async function listAppCommands(location: AppLocation): Promise<readonly C
   } finally {
     await app.close();
   }
+}
+
+/** Servers open in this process (a module that calls listen() at top level adds one). */
+function listeningServers(): number {
+  return process.getActiveResourcesInfo().filter((name) => /^(TCPServerWrap|PipeServerWrap)$/.test(name))
+    .length;
+}
+
+/** Why an app module without createApp() cannot be run, and the two ways to run it. */
+export function noCreateApp(location: AppLocation, startedServer: boolean): string {
+  const contract =
+    `the flagon CLI expects the module to export createApp(), which returns the app without ` +
+    `listening (export function createApp() { const app = new Flagon(); …; return app; }); the CLI ` +
+    `listens, and drains the app on SIGTERM`;
+  const alternative =
+    `or run the file yourself with node after compiling it with tsc (experimentalDecorators and ` +
+    `emitDecoratorMetadata on), e.g. npx tsc && node dist/app.js`;
+  return startedServer
+    ? `${location.shown} started a server while it was imported (it calls listen() at top level) ` +
+        `and exports no createApp() function: ${contract}; ${alternative}`
+    : `${location.shown} does not export a createApp() function: ${contract}; ${alternative}`;
 }
 
 export function describeLoadError(location: AppLocation, error: unknown): string {

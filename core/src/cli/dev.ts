@@ -7,7 +7,8 @@ import { loadConfig } from "../config/index.js";
 import { type AppLocation, assertAppExists, locateApp } from "./app-commands.js";
 import { type CliIO, columns, print } from "./io.js";
 import { type ListenTarget, listenOptionSpecs, listenOptionsHelp, listenTarget } from "./listen-options.js";
-import { needsTypeScript, resolveTypeScript, typeScriptMissing } from "./loader/register.js";
+import { needsTypeScript, requireTypeScript } from "./loader/register.js";
+import { decoratorFlagsWarning } from "./tsconfig-check.js";
 import { type ChildSpec, GO, isChildMessage } from "./serve.js";
 import { onStopSignals } from "./signals.js";
 import { type Change, watchApp } from "./watch.js";
@@ -46,7 +47,9 @@ export async function dev(args: readonly string[], io: CliIO): Promise<number> {
   const location = await locateApp(io.cwd);
   assertAppExists(location);
   const typescript = needsTypeScript(location.file);
-  if (typescript && resolveTypeScript(location.root) === undefined) throw typeScriptMissing(location.shown);
+  if (typescript) requireTypeScript(location.root, location.shown);
+  const flagsWarning = typescript ? decoratorFlagsWarning(location.root) : undefined;
+  if (flagsWarning !== undefined) print(io.stderr, flagsWarning);
 
   const { config } = await loadConfig({ root: location.root, env: { ...process.env } });
   const appFolder = path.relative(location.root, path.dirname(location.file));

@@ -3,6 +3,13 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { type CliIO, columns, print, UsageError } from "./io.js";
+import {
+  coreCheckout,
+  coreSourceHelp,
+  coreSourceNote,
+  coreSourceOptions,
+  pointAtCheckout,
+} from "./core-source.js";
 import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
 import { APP_TEMPLATES, type AppTemplate, appFiles, packageNameFor } from "./templates/app.js";
 import { coreRangeFor } from "./templates/plugin.js";
@@ -23,6 +30,7 @@ Options:
 ${columns([
   ["-t, --template <name>", "api or web"],
   ["-f, --force", "Write into a folder that is not empty (files of the same name are replaced)"],
+  ...coreSourceHelp,
   ["-h, --help", "Show this help"],
 ])}`;
 
@@ -32,6 +40,7 @@ export async function newApp(args: readonly string[], io: CliIO, coreVersion: st
     options: {
       template: { type: "string", short: "t" },
       force: { type: "boolean", short: "f" },
+      ...coreSourceOptions,
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -61,7 +70,9 @@ export async function newApp(args: readonly string[], io: CliIO, coreVersion: st
     coreRange: coreRangeFor(coreVersion),
     secretKey: randomBytes(32).toString("base64url"),
   });
-  await writeScaffold(dir, files, io);
+  const core = coreCheckout(values);
+  await writeScaffold(dir, core === undefined ? files : pointAtCheckout(files, core, ["dependencies"]), io);
+  print(io.stdout, coreSourceNote(core));
   const cd = shown === "." ? "" : `cd ${shellQuote(shown)} && `;
   print(io.stdout, `done — next: ${cd}npm install && npm test, then npm run dev`);
   return 0;

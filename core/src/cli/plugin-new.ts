@@ -2,6 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { type CliIO, print, UsageError } from "./io.js";
 import { normalizePluginName, PluginNameError } from "./plugin-name.js";
+import { coreCheckout, coreSourceNote, coreSourceOptions, pointAtCheckout } from "./core-source.js";
 import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
 import { coreRangeFor, pluginFiles } from "./templates/plugin.js";
 import { newOfficialPlugin } from "./official-plugin.js";
@@ -28,6 +29,7 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
     options: {
       dir: { type: "string", short: "d" },
       force: { type: "boolean", short: "f" },
+      ...coreSourceOptions,
       help: { type: "boolean", short: "h" },
       official: { type: "boolean" },
     },
@@ -61,7 +63,14 @@ export async function pluginNew(args: readonly string[], io: CliIO, coreVersion:
   await checkTarget(dir, shown, values.force === true);
 
   print(io.stdout, `creating ${name.packageName} in ${shown}`);
-  await writeScaffold(dir, pluginFiles({ ...name, coreRange: coreRangeFor(coreVersion) }), io);
+  const files = pluginFiles({ ...name, coreRange: coreRangeFor(coreVersion) });
+  const core = coreCheckout(values); // the peer range stays: only the dev install uses the checkout
+  await writeScaffold(
+    dir,
+    core === undefined ? files : pointAtCheckout(files, core, ["devDependencies"]),
+    io,
+  );
+  print(io.stdout, coreSourceNote(core));
   const cd = shown === "." ? "" : `cd ${shellQuote(shown)} && `;
   print(io.stdout, `done — next: ${cd}npm install && npm test`);
   return 0;

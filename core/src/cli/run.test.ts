@@ -116,7 +116,7 @@ describe("help and usage", () => {
 
 describe("flagon plugin new", () => {
   it("writes a package that follows the community plugin convention", async () => {
-    const { code, stdout, stderr } = await cli("plugin", "new", "probe");
+    const { code, stdout, stderr } = await cli("plugin", "new", "probe", "--from-registry");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const dir = "flagon-plugin-probe";
@@ -237,7 +237,7 @@ describe("flagon plugin new", () => {
 
 describe("flagon new", () => {
   it("writes an api app, reporting each file, and says what to do next", async () => {
-    const { code, stdout, stderr } = await cli("new", "my-api");
+    const { code, stdout, stderr } = await cli("new", "my-api", "--from-registry");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe(`creating my-api (template api) in .${path.sep}my-api`);

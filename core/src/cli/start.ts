@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { type AppLocation, assertAppExists, locateApp } from "./app-commands.js";
 import { CliError, type CliIO, columns, print, UsageError } from "./io.js";
 import { type ListenTarget, listenOptionSpecs, listenOptionsHelp, listenTarget } from "./listen-options.js";
-import { needsTypeScript, resolveTypeScript, typeScriptMissing } from "./loader/register.js";
+import { needsTypeScript, requireTypeScript } from "./loader/register.js";
+import { decoratorFlagsWarning } from "./tsconfig-check.js";
 import {
   type ChildSpec,
   DEFAULT_CLOSE_TIMEOUT,
@@ -65,7 +66,9 @@ export async function start(args: readonly string[], io: CliIO): Promise<number>
   const location = await locateApp(io.cwd);
   assertAppExists(location);
   const typescript = needsTypeScript(location.file);
-  if (typescript && resolveTypeScript(location.root) === undefined) throw typeScriptMissing(location.shown);
+  if (typescript) requireTypeScript(location.root, location.shown);
+  const flagsWarning = typescript ? decoratorFlagsWarning(location.root) : undefined;
+  if (flagsWarning !== undefined) print(io.stderr, flagsWarning);
   if (workers === 1) return startInProcess(io, location, target);
   return new ClusterPrimary(io, location, target, workers, typescript).run();
 }

@@ -262,6 +262,9 @@ describe("AppContainer", () => {
       expect(error.code).toBe(ErrorCodes.DI_UNRESOLVED);
       expect(error.message).toMatch(/Undecorated has constructor parameters but no type metadata/);
       expect(error.message).toMatch(/@Injectable\(\)/);
+      // issue 11: the other likely causes, not only the missing decorator
+      expect(error.message).toMatch(/emitDecoratorMetadata/);
+      expect(error.message).toMatch(/tsx, esbuild/);
     });
 
     test("a circular dependency names the cycle", () => {

@@ -155,7 +155,11 @@ export class AppContainer {
       if (cls.length > 0 && !types) {
         throw new FlagonError(
           ErrorCodes.DI_UNRESOLVED,
-          `${cls.name} has constructor parameters but no type metadata: decorate it with @Injectable()`,
+          `${cls.name} has constructor parameters but no type metadata. Likely causes: the class is ` +
+            `not decorated (add @Injectable()); emitDecoratorMetadata (with experimentalDecorators) is ` +
+            `off in the tsconfig that compiled it; or it runs under a tool that drops decorator ` +
+            `metadata (tsx, esbuild, plain Node type stripping): run it with flagon start/dev, or ` +
+            `build with tsc`,
         );
       }
       const chosen =

@@ -8,6 +8,7 @@ import { createRequire, type InitializeHook, type LoadHook, type ResolveHook } f
 import { fileURLToPath } from "node:url";
 import type TS from "typescript";
 import { isTypeScriptFile, loaderCompilerOptions, transpile, typeScriptCandidates } from "./transpile.js";
+import { assertTypeScriptApi } from "./version.js";
 
 /** What register.ts sends to `initialize`. */
 export interface LoaderData {
@@ -34,7 +35,10 @@ function loadTypeScript(): typeof TS {
   if (!data) throw new Error("the Flagon TypeScript loader was not initialized");
   // require, not import(): an ESM import of this 9 MB CommonJS file would first scan it for
   // named exports (cjs-module-lexer), which costs more than a fifth of a second.
-  typescript ??= createRequire(import.meta.url)(data.typescript) as typeof TS;
+  if (typescript) return typescript;
+  const loaded: unknown = createRequire(import.meta.url)(data.typescript);
+  assertTypeScriptApi(loaded, data.typescript);
+  typescript = loaded as typeof TS;
   return typescript;
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { CliError } from "../io.js";
 import type { LoaderData } from "./hooks.js";
 import { isTypeScriptFile } from "./transpile.js";
+import { assertSupportedTypeScript } from "./version.js";
 
 /** Whether a module needs the TypeScript loader (`.ts`, `.mts`). */
 export function needsTypeScript(file: string): boolean {
@@ -26,6 +27,17 @@ export function resolveTypeScript(
     }
   }
   return undefined;
+}
+
+/**
+ * The typescript the app will run with: its main file. Throws a CliError when it is missing
+ * (typeScriptMissing) or a version the loader cannot drive (such as 7.x, see version.ts).
+ */
+export function requireTypeScript(root: string, shown: string): string {
+  const main = resolveTypeScript(root);
+  if (main === undefined) throw typeScriptMissing(shown);
+  assertSupportedTypeScript(main);
+  return main;
 }
 
 /** The error for a TypeScript app in a project without the typescript package. */
@@ -56,8 +68,7 @@ export interface RegisterOptions {
  */
 export function registerTypeScriptLoader(root: string, options: RegisterOptions = {}): void {
   if (registeredFor !== undefined) return;
-  const typescript = resolveTypeScript(root);
-  if (typescript === undefined) throw typeScriptMissing(options.shown ?? options.appFile ?? root);
+  const typescript = requireTypeScript(root, options.shown ?? options.appFile ?? root);
   const data: LoaderData = {
     root,
     typescript,

@@ -391,7 +391,7 @@ src/server.ts            runs the built app without the flagon command
 test/                    tests, in-process (no socket)`;
   return `# ${v.name}
 
-A [Flagon](https://www.npmjs.com/package/@flagon/core) app${web ? " with server-rendered pages" : ": a JSON API"}.
+A Flagon app${web ? " with server-rendered pages" : ": a JSON API"}.
 
 ## Develop
 

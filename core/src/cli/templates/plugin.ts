@@ -188,7 +188,7 @@ function readme(v: PluginTemplateVars): string {
   const ident = identifier(v);
   return `# ${v.packageName}
 
-A plugin for [Flagon](https://www.npmjs.com/package/@flagon/core) that adds an \`x-${v.shortName}\` header to
+A plugin for Flagon that adds an \`x-${v.shortName}\` header to
 every response. It is a starting point: replace the header with what your plugin really does.
 
 ## Install

@@ -1,0 +1,35 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkoutCore, coreCheckout, pointAtCheckout } from "./core-source.js";
+
+const core = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("issue 11: where a scaffold gets @flagon/core", () => {
+  it("this repository's core is a checkout; another folder is not", () => {
+    expect(checkoutCore(core)).toBe(path.resolve(core));
+    expect(checkoutCore(path.join(core, "src"))).toBeUndefined();
+  });
+
+  it("--from-registry forces the range; both flags are refused", () => {
+    expect(coreCheckout({ "from-registry": true })).toBeUndefined();
+    expect(() => coreCheckout({ "from-registry": true, "from-checkout": true })).toThrow(/exclude/);
+  });
+
+  it("rewrites only the named sections to file:", () => {
+    const files = [
+      {
+        path: "package.json",
+        contents: JSON.stringify({
+          peerDependencies: { "@flagon/core": "^1" },
+          devDependencies: { "@flagon/core": "^1" },
+        }),
+      },
+    ];
+    const pkg = JSON.parse(pointAtCheckout(files, "/c/core", ["devDependencies"])[0]?.contents ?? "{}");
+    expect(pkg).toEqual({
+      peerDependencies: { "@flagon/core": "^1" },
+      devDependencies: { "@flagon/core": "file:/c/core" },
+    });
+  });
+});

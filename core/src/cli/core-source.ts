@@ -1,0 +1,80 @@
+// Where a scaffold (`flagon new`, `flagon plugin new`) gets @flagon/core from. Until the
+// packages are published, `npm install` of a registry range 404s; a CLI that runs from a
+// checkout of the Flagon repository (its package folder is `core/` beside a package.json named
+// flagon-monorepo) points the dependency at that folder with `file:` instead. Decided from the
+// file system only: no network call, so offline it cannot hang. --from-registry and
+// --from-checkout force either way.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { UsageError } from "./io.js";
+import type { TemplateFile } from "./templates/common.js";
+
+/** The folder of this @flagon/core package (dist/cli/ is two levels down). */
+const CORE_DIR = fileURLToPath(new URL("../../", import.meta.url));
+
+export const coreSourceOptions = {
+  "from-registry": { type: "boolean" },
+  "from-checkout": { type: "boolean" },
+} as const;
+
+export const coreSourceHelp: ReadonlyArray<readonly [string, string]> = [
+  ["--from-checkout", "Depend on this checkout's core/ with file: (the default when run from one)"],
+  ["--from-registry", "Depend on @flagon/core from the npm registry (a version range)"],
+];
+
+/** The checkout's core folder when this CLI runs from a clone of the repository, else undefined. */
+export function checkoutCore(coreDir: string = CORE_DIR): string | undefined {
+  const root = path.dirname(path.resolve(coreDir));
+  if (path.basename(path.resolve(coreDir)) !== "core" || !existsSync(path.join(root, ".git")))
+    return undefined;
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { name?: unknown };
+    return pkg.name === "flagon-monorepo" ? path.resolve(coreDir) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `file:` folder to depend on, or undefined for the registry range. */
+export function coreCheckout(flags: {
+  "from-registry"?: boolean;
+  "from-checkout"?: boolean;
+}): string | undefined {
+  if (flags["from-registry"] && flags["from-checkout"]) {
+    throw new UsageError("--from-registry and --from-checkout exclude each other");
+  }
+  if (flags["from-registry"]) return undefined;
+  const found = checkoutCore();
+  if (flags["from-checkout"] && found === undefined) {
+    throw new UsageError(
+      `--from-checkout: this flagon (${CORE_DIR}) does not run from a clone of the Flagon repository`,
+    );
+  }
+  return found;
+}
+
+/** Rewrites the @flagon/core entries of package.json's `sections` to `file:<core>`. */
+export function pointAtCheckout(
+  files: readonly TemplateFile[],
+  core: string,
+  sections: readonly string[],
+): TemplateFile[] {
+  return files.map((file) => {
+    if (file.path !== "package.json") return file;
+    const pkg = JSON.parse(file.contents) as Record<string, Record<string, string> | undefined>;
+    for (const section of sections) {
+      const deps = pkg[section];
+      if (deps?.["@flagon/core"] !== undefined) deps["@flagon/core"] = `file:${core}`;
+    }
+    return { path: file.path, contents: `${JSON.stringify(pkg, null, 2)}\n` };
+  });
+}
+
+/** The line that says where @flagon/core comes from. */
+export function coreSourceNote(core: string | undefined): string {
+  return core === undefined
+    ? "@flagon/core comes from the npm registry (--from-registry)"
+    : `@flagon/core is not installed from the registry: it points at this checkout (file:${core}); ` +
+        `see docs/install.md`;
+}
