@@ -56,8 +56,8 @@ export class Lifecycle {
   private loaded: LoadedConfig | undefined;
   private buildPromise: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
-  /** Owners (plugin slots, or the app's) of onReady hooks that have not run: their onClose is skipped. */
-  private readonly unopened = new Map<Slot, number>();
+  /** How many of each owner's (plugin slot's, or the app's) onReady hooks have run. */
+  private readonly opened = new Map<Slot, number>();
   private closed = false;
 
   constructor(
@@ -83,9 +83,9 @@ export class Lifecycle {
     this.closed = true;
     if (server) await server.close();
     await this.sessions?.close();
-    if (!this.deps) return;
+    const unopened = this.unopened();
     for (const { fn: hook, owner } of this.parts.hooks.owned("onClose").reverse()) {
-      if (this.unopened.has(owner)) continue;
+      if (unopened.has(owner)) continue;
       try {
         await hook();
       } catch (error) {
@@ -110,9 +110,6 @@ export class Lifecycle {
     parts.functionRoutes.push(...(await staticRoutes(app.root, this.config.static, parts.staticFolders)));
     await app.templates.load();
     const deps = await this.compile();
-    for (const { owner } of parts.hooks.owned("onReady")) {
-      this.unopened.set(owner, (this.unopened.get(owner) ?? 0) + 1);
-    }
     for (const hook of parts.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
     }
@@ -121,10 +118,25 @@ export class Lifecycle {
   private async runReadyHooks(): Promise<void> {
     for (const { fn, owner } of this.parts.hooks.owned("onReady")) {
       await fn();
-      const left = (this.unopened.get(owner) ?? 1) - 1;
-      if (left === 0) this.unopened.delete(owner);
-      else this.unopened.set(owner, left);
+      this.opened.set(owner, (this.opened.get(owner) ?? 0) + 1);
     }
+  }
+
+  /**
+   * Owners whose onClose hooks must not run: those with an onReady hook that did not run (it
+   * failed, came after a failure, or start-up stopped before onReady), and the plugin whose
+   * `register` failed. Everyone else opened what they close, whether start-up finished or not.
+   */
+  private unopened(): Set<Slot> {
+    const skip = new Set<Slot>();
+    const pending = new Map<Slot, number>();
+    for (const { owner } of this.parts.hooks.owned("onReady")) {
+      pending.set(owner, (pending.get(owner) ?? 0) + 1);
+    }
+    for (const [owner, count] of pending) if ((this.opened.get(owner) ?? 0) < count) skip.add(owner);
+    const failed = this.parts.pluginQueue.failed;
+    if (failed) skip.add(failed);
+    return skip;
   }
 
   private async compile(): Promise<DispatchDeps> {

@@ -57,6 +57,8 @@ function has(value: unknown, path: readonly string[]): boolean {
 export class PluginQueue {
   /** Registered plugins so far: name → version. */
   readonly registered = new Map<string, string | undefined>();
+  /** The slot of the plugin whose `register` failed, if one did (its onClose hooks never run). */
+  failed: Slot | undefined;
   private pending: Array<[AnyPlugin, unknown, Slot]> = [];
   private nested: Array<[AnyPlugin, unknown, Slot]> | undefined;
 
@@ -88,6 +90,9 @@ export class PluginQueue {
       try {
         await runRegister(() => plugin.register(this.app as never, options), plugin.name, timeout);
         queue.unshift(...this.nested);
+      } catch (error) {
+        this.failed = slot;
+        throw error;
       } finally {
         this.nested = undefined;
         this.hooks.current = outer;
