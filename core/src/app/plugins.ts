@@ -46,7 +46,8 @@ export interface FlagonPlugin<Options = unknown, App = Flagon> extends PluginDef
  */
 export function definePlugin<Options = undefined, App = Flagon>(
   definition: PluginDefinition<Options, App>,
-): FlagonPlugin<Options, App> {
+  // NoInfer: inside `plugins: [...]` the expected type would otherwise infer App as never.
+): FlagonPlugin<NoInfer<Options>, NoInfer<App>> {
   if (typeof definition.name !== "string" || definition.name === "") {
     throw new TypeError("definePlugin needs a name (the plugin's npm package name)");
   }
