@@ -30,7 +30,7 @@ import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
 import type { CoreConfig, ResolvedConfig } from "./config.js";
 import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
-import { Lifecycle } from "./lifecycle.js";
+import { type AppState, Lifecycle } from "./lifecycle.js";
 import { createLogger, type FlagonLoggerOptions } from "./logger.js";
 import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
@@ -141,6 +141,11 @@ export class Flagon implements ContextHost {
   /** The merged config (defaults < file < environment < code); complete after `ready()`. */
   get config(): ResolvedConfig {
     return this.life.config;
+  }
+
+  /** `starting`, `ready`, `closing` or `closed`: for readiness routes (docs/plugins.md, "Health"). */
+  get state(): AppState {
+    return this.life.state;
   }
 
   /** Registered plugins: name → version. */

@@ -18,6 +18,13 @@ import { buildRouteTable, declaresResponseSchema, type FunctionRoute } from "./r
 
 type Class = abstract new (...args: never[]) => unknown;
 
+/**
+ * Where the app is in its life (`app.state`): `starting` until `ready()` has finished (also while
+ * only built, and after a failed start), `ready` once the `onReady` hooks all ran, `closing` from
+ * the moment `close()` is called, `closed` once the `onClose` hooks have run.
+ */
+export type AppState = "starting" | "ready" | "closing" | "closed";
+
 /** What the lifecycle reads of the app itself (its public side, read when it runs). */
 interface LifecycleApp {
   readonly root: string;
@@ -58,6 +65,7 @@ export class Lifecycle {
   private readyPromise: Promise<void> | undefined;
   /** How many of each owner's (plugin slot's, or the app's) onReady hooks have run. */
   private readonly opened = new Map<Slot, number>();
+  state: AppState = "starting";
   private closed = false;
 
   constructor(
@@ -68,7 +76,11 @@ export class Lifecycle {
   }
 
   ready(): Promise<void> {
-    this.readyPromise ??= this.build().then(() => this.runReadyHooks());
+    this.readyPromise ??= this.build()
+      .then(() => this.runReadyHooks())
+      .then(() => {
+        if (this.state === "starting") this.state = "ready";
+      });
     return this.readyPromise;
   }
 
@@ -81,6 +93,7 @@ export class Lifecycle {
   async close(server: { close(): Promise<void> } | undefined): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.state = "closing";
     if (server) await server.close();
     await this.sessions?.close();
     const unopened = this.unopened();
@@ -92,6 +105,7 @@ export class Lifecycle {
         this.app.log.error({ err: error }, "onClose hook failed");
       }
     }
+    this.state = "closed";
   }
 
   private async start(): Promise<void> {

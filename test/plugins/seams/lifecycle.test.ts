@@ -1,0 +1,70 @@
+import { describe, expect, test } from "vitest";
+import { Flagon, definePlugin, json, type AppState } from "@flagon/core";
+
+// Seam 10 (health) through the public API: app.state and the /healthz recipe of docs/plugins.md.
+
+function healthz(app: Flagon): void {
+  app.get("/healthz", () => json({ state: app.state }, { status: app.state === "ready" ? 200 : 503 }));
+}
+
+describe("app.state", () => {
+  test("starting → ready → closing → closed", async () => {
+    const seen: AppState[] = [];
+    const app = new Flagon({
+      configFile: false,
+      plugins: [
+        definePlugin({
+          name: "watcher",
+          register(app) {
+            seen.push(app.state);
+            app.addHook("onReady", () => void seen.push(app.state));
+            app.addHook("onClose", () => void seen.push(app.state));
+          },
+        }),
+      ],
+    });
+    expect(app.state).toBe("starting");
+    await app.build();
+    expect(app.state).toBe("starting");
+    await app.ready();
+    expect(app.state).toBe("ready");
+    const closing = app.close();
+    expect(app.state).toBe("closing");
+    await closing;
+    expect(app.state).toBe("closed");
+    expect(seen).toEqual(["starting", "starting", "closing"]);
+  });
+
+  test("a failed start stays starting", async () => {
+    const app = new Flagon({ configFile: false });
+    app.addHook("onReady", () => {
+      throw new Error("no database");
+    });
+    await expect(app.ready()).rejects.toThrow("no database");
+    expect(app.state).toBe("starting");
+  });
+});
+
+describe("the /healthz recipe", () => {
+  test("200 when ready; 503 for a request still running when close() begins", async () => {
+    const app = new Flagon({ configFile: false });
+    healthz(app);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    app.get("/slow-health", async () => {
+      await gate;
+      return json({ state: app.state }, { status: app.state === "ready" ? 200 : 503 });
+    });
+    const ok = await app.inject("/healthz");
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ state: "ready" });
+    const pending = app.inject("/slow-health");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const closing = app.close();
+    release();
+    const late = await pending;
+    expect(late.statusCode).toBe(503);
+    expect(late.json()).toEqual({ state: "closing" });
+    await closing;
+  });
+});
