@@ -30,6 +30,7 @@ import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
 import type { CoreConfig, ResolvedConfig } from "./config.js";
 import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import { ErrorHandlerOwners } from "./error-handlers.js";
 import { type AppState, Lifecycle } from "./lifecycle.js";
 import { createLogger, type FlagonLoggerOptions } from "./logger.js";
 import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
@@ -104,6 +105,7 @@ export class Flagon implements ContextHost {
   private readonly functionRoutes: FunctionRoute[] = [];
   private readonly staticFolders: StaticFolderSpec[] = [];
   private readonly errorHandlers = new Map<ErrorKey, ErrorHandler>();
+  private readonly errorOwners = new ErrorHandlerOwners();
   private readonly commandList: Command[] = [];
   private readonly converters: Record<string, ConverterFactory>;
   private readonly idPrefix = randomBytes(4).toString("hex");
@@ -271,10 +273,11 @@ export class Flagon implements ContextHost {
 
   /**
    * Handles errors of one status (`404`) or one class (and its subclasses; the closest class
-   * wins over a status). A plain return value is sent with the error's status.
+   * wins over a status). A plain return value is sent with the error's status. The app's own
+   * handler wins over one a plugin sets for the same key (the plugin's is dropped, with a warning).
    */
   setErrorHandler(key: ErrorKey, handler: ErrorHandler): this {
-    this.errorHandlers.set(key, handler);
+    this.errorOwners.set(this.errorHandlers, key, handler, this.hooks.current.plugin, this.log);
     return this;
   }
 

@@ -87,6 +87,7 @@ export class PluginQueue {
       this.nested = [];
       const outer = this.hooks.current;
       this.hooks.current = slot;
+      slot.plugin = plugin.name;
       try {
         await runRegister(() => plugin.register(this.app as never, options), plugin.name, timeout);
         queue.unshift(...this.nested);
