@@ -150,6 +150,14 @@ export class Flagon implements ContextHost {
     return this.life.state;
   }
 
+  /**
+   * The options a registered plugin got: its config section merged with the options given to
+   * `register`, as its `configSchema` validated and defaulted them; undefined for an unknown name.
+   */
+  pluginOptions<T = unknown>(name: string): T | undefined {
+    return this.pluginQueue.options.get(name) as T | undefined;
+  }
+
   /** Registered plugins: name → version. */
   get plugins(): ReadonlyMap<string, string | undefined> {
     return this.pluginQueue.registered;

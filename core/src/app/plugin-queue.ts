@@ -57,6 +57,8 @@ function has(value: unknown, path: readonly string[]): boolean {
 export class PluginQueue {
   /** Registered plugins so far: name → version. */
   readonly registered = new Map<string, string | undefined>();
+  /** Each registered plugin's validated options (what its `register` got): name → options. */
+  readonly options = new Map<string, unknown>();
   /** The slot of the plugin whose `register` failed, if one did (its onClose hooks never run). */
   failed: Slot | undefined;
   private pending: Array<[AnyPlugin, unknown, Slot]> = [];
@@ -84,6 +86,11 @@ export class PluginQueue {
       checkPluginCompatibility(plugin, this.registered);
       const options = await this.optionsFor(plugin, given, loaded);
       this.registered.set(plugin.name, plugin.version);
+      this.options.set(plugin.name, options);
+      // app.config shows the section as the plugin's schema produced it, not as it was written.
+      if (plugin.configKey !== undefined) {
+        (this.app.config as Record<string, unknown>)[plugin.configKey] = options;
+      }
       this.nested = [];
       const outer = this.hooks.current;
       this.hooks.current = slot;

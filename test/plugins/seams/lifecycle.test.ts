@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { Flagon, definePlugin, json, type AppState } from "@flagon/core";
 
-// Seam 10 (health) through the public API: app.state and the /healthz recipe of docs/plugins.md.
+// Seam 8 (plugin options) and seam 10 (health) through the public API: app.state and the /healthz recipe of docs/plugins.md.
 
 function healthz(app: Flagon): void {
   app.get("/healthz", () => json({ state: app.state }, { status: app.state === "ready" ? 200 : 503 }));
@@ -66,5 +67,28 @@ describe("the /healthz recipe", () => {
     expect(late.statusCode).toBe(503);
     expect(late.json()).toEqual({ state: "closing" });
     await closing;
+  });
+});
+
+describe("validated plugin options", () => {
+  const cache = definePlugin<{ ttl: number; prefix: string }>({
+    name: "cache",
+    configKey: "cache",
+    configSchema: z.object({ ttl: z.coerce.number().default(60), prefix: z.string().default("c:") }),
+    register(app, options) {
+      // register gets the validated, defaulted options, as pluginOptions does
+      expect(options).toEqual({ ttl: 30, prefix: "c:" });
+      expect(app.pluginOptions("cache")).toEqual(options);
+    },
+  });
+
+  test("app.pluginOptions(name) and app.config.<configKey> show what the schema produced", async () => {
+    const app = new Flagon({ configFile: false, config: { cache: { ttl: "30" } }, plugins: [cache] });
+    expect(app.pluginOptions("cache")).toBeUndefined();
+    await app.ready();
+    expect(app.pluginOptions<{ ttl: number; prefix: string }>("cache")).toEqual({ ttl: 30, prefix: "c:" });
+    expect(app.config["cache"]).toEqual({ ttl: 30, prefix: "c:" });
+    expect(app.pluginOptions("not-installed")).toBeUndefined();
+    await app.close();
   });
 });
