@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Keyv } from "keyv";
 import { loadConfig, type LoadedConfig } from "../config/index.js";
@@ -115,17 +117,33 @@ export class Lifecycle {
     if (parts.ownLogger && this.config.logLevel !== undefined) app.log.level = this.config.logLevel;
     this.proxyTrust = compileTrustProxy(this.config.trustProxy);
     this.security = SecurityHeaders.compile(this.config.securityHeaders);
+    await parts.pluginQueue.run(this.loaded);
+    // After the plugins: one that `requires: ["sessions"]` makes the secret key mandatory.
     this.sessions = await SessionManager.create({
       config: this.config,
       store: parts.sessionStore,
       log: app.log,
+      required: parts.pluginQueue.required.has("sessions"),
     });
-    await parts.pluginQueue.run(this.loaded);
     parts.functionRoutes.push(...(await staticRoutes(app.root, this.config.static, parts.staticFolders)));
     await app.templates.load();
+    this.checkTemplatesRequired();
     const deps = await this.compile();
     for (const hook of parts.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
+    }
+  }
+
+  private checkTemplatesRequired(): void {
+    const plugin = this.parts.pluginQueue.required.get("templates");
+    if (plugin === undefined) return;
+    const section = this.config.templates;
+    const folder = path.resolve(this.app.root, section?.folder ?? "templates");
+    if (!existsSync(folder)) {
+      throw new FlagonError(
+        ErrorCodes.PLUGIN_REQUIRES,
+        `plugin ${plugin} requires templates, but the template folder ${folder} does not exist`,
+      );
     }
   }
 

@@ -92,3 +92,43 @@ describe("validated plugin options", () => {
     await app.close();
   });
 });
+
+describe("requires", () => {
+  const auth = definePlugin({ name: "auth", requires: ["sessions"], register() {} });
+
+  test('requires: ["sessions"] makes the secret key mandatory at start-up, as a session section does', async () => {
+    const app = new Flagon({ configFile: false, config: { env: "production" }, plugins: [auth] });
+    await expect(app.ready()).rejects.toMatchObject({
+      code: "FLAGON_ERR_INVALID_CONFIG",
+      message: expect.stringContaining("config.secretKey must be set to use sessions") as unknown,
+    });
+    const without = new Flagon({ configFile: false, config: { env: "production" } });
+    await without.ready(); // no plugin requires sessions: start-up does not ask for the key
+    await without.close();
+    const keyed = new Flagon({
+      configFile: false,
+      config: { env: "production", secretKey: "k".repeat(40) },
+      plugins: [auth],
+    });
+    await keyed.ready();
+    await keyed.close();
+  });
+
+  test("an unknown feature stops start-up, naming the plugin", async () => {
+    const odd = definePlugin({ name: "odd", requires: ["telepathy" as "sessions"], register() {} });
+    const app = new Flagon({ configFile: false, plugins: [odd] });
+    await expect(app.ready()).rejects.toMatchObject({
+      code: "FLAGON_ERR_PLUGIN_REQUIRES",
+      message: expect.stringContaining('plugin odd requires unknown core feature "telepathy"') as unknown,
+    });
+  });
+
+  test('requires: ["templates"] needs the template folder', async () => {
+    const mailer = definePlugin({ name: "mailer", requires: ["templates"], register() {} });
+    const app = new Flagon({ configFile: false, root: "/nonexistent-flagon-root", plugins: [mailer] });
+    await expect(app.ready()).rejects.toMatchObject({
+      code: "FLAGON_ERR_PLUGIN_REQUIRES",
+      message: expect.stringContaining("plugin mailer requires templates") as unknown,
+    });
+  });
+});
