@@ -2,6 +2,7 @@
 import "reflect-metadata";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export type { AppState } from "./app/lifecycle.js";
 export {
   defineCommand,
   type Command,

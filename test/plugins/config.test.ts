@@ -86,7 +86,8 @@ describe("the config file", () => {
     const app = await readyApp(root, { plugins: [probePlugin] });
 
     expect(app.config.bodyLimit).toBe(2048);
-    expect(app.config["probe"]).toEqual({ fromFile: "file" });
+    // app.config shows the section as the plugin's schema produced it (issue 10, seam 8)
+    expect(app.config["probe"]).toEqual({ fromDefault: "default", fromFile: "file" });
     expect(received).toEqual([{ fromDefault: "default", fromFile: "file" }]);
   });
 
@@ -251,7 +252,7 @@ describe("environment variables", () => {
 
     const app = await readyApp(root, { plugins: [probePlugin] });
 
-    expect(app.config["probe"]).toEqual({ fromFile: "dotenv", fromEnv: "real" });
+    expect(app.config["probe"]).toEqual({ fromDefault: "default", fromFile: "dotenv", fromEnv: "real" });
     expect(process.env["FLAGON_PROBE__FROM_ENV"]).toBe("real");
   });
 });
@@ -294,7 +295,7 @@ describe("precedence: defaults < file < env < code", () => {
       keepAliveTimeout: 2222,
       closeTimeout: 3333,
     });
-    expect(app.config["probe"]).toEqual({ fromFile: "file", fromEnv: "env", fromCode: "code config" });
+    expect(app.config["probe"]).toEqual(received[0]);
     expect(received).toEqual([
       { fromDefault: "default", fromFile: "file", fromEnv: "env", fromCode: "code config", level: 7 },
     ]);

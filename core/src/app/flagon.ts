@@ -4,20 +4,18 @@ import { pino, type Logger } from "pino";
 import type { Keyv } from "keyv";
 import type { DependencyContainer } from "tsyringe";
 import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
-import { loadConfig, type LoadedConfig } from "../config/index.js";
 import { AppContainer } from "../di/app-container.js";
 import type { Provider } from "../di/providers.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
-import { type HookOptions, HookRegistry, type Slot } from "../hooks/registry.js";
+import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import type { Interceptor } from "../hooks/interceptors.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
-import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
 import { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import { type AppSigner, appSigner } from "../session/app-signer.js";
-import { SessionManager } from "../session/manager.js";
+import type { SessionManager } from "../session/manager.js";
 import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
 import type { RouteOptions } from "../routing/metadata.js";
@@ -27,26 +25,19 @@ import {
   type StaticFolderOptions,
   type StaticFolderSpec,
   staticFolderSpec,
-  staticRoutes,
 } from "../static/static-folders.js";
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
-import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
-import { dispatch, type DispatchDeps, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import type { CoreConfig, ResolvedConfig } from "./config.js";
+import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import { ErrorHandlerOwners } from "./error-handlers.js";
+import { type AppState, Lifecycle } from "./lifecycle.js";
 import { createLogger, type FlagonLoggerOptions } from "./logger.js";
 import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
 import type { FlagonPlugin } from "./plugins.js";
-import {
-  buildRouteTable,
-  declaresResponseSchema,
-  type FunctionRoute,
-  listRoutes,
-  type RouteListing,
-  type ResponseCompiler,
-  type RouteHandler,
-} from "./route-table.js";
+import { type FunctionRoute, listRoutes, type RouteListing, type RouteHandler } from "./route-table.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -98,11 +89,7 @@ export class Flagon implements ContextHost {
   /** The app's templates: nunjucks over `templates/` and plugin folders; `addGlobal`, `addFilter`, `addFolder`. */
   readonly templates: Templates;
 
-  private currentConfig: ResolvedConfig;
-  private loaded: LoadedConfig | undefined;
-  private readonly codeConfig: CoreConfig;
-  private readonly configFile: string | false | undefined;
-  private readonly ownLogger: boolean;
+  private readonly life: Lifecycle;
   private readonly di = new AppContainer();
   private readonly hooks = new HookRegistry();
   /** @internal The app's body parsers (what `ctx.body()` and `@Body` use). */
@@ -112,35 +99,36 @@ export class Flagon implements ContextHost {
   private readonly functionRoutes: FunctionRoute[] = [];
   private readonly staticFolders: StaticFolderSpec[] = [];
   private readonly errorHandlers = new Map<ErrorKey, ErrorHandler>();
+  private readonly errorOwners = new ErrorHandlerOwners();
   private readonly commandList: Command[] = [];
   private readonly converters: Record<string, ConverterFactory>;
   private readonly idPrefix = randomBytes(4).toString("hex");
   private requestCount = 0;
-  private deps: DispatchDeps | undefined;
-  private buildPromise: Promise<void> | undefined;
-  private readyPromise: Promise<void> | undefined;
-  /** Owners (plugin slots, or the app's) of onReady hooks that have not run: their onClose is skipped. */
-  private readonly unopened = new Map<Slot, number>();
   private server: NodeServer | undefined;
-  private readonly sessionStore: Keyv | undefined;
-  private sessions: SessionManager | undefined;
-  private proxyTrust: ProxyTrust | undefined;
-  private security: SecurityHeaders | undefined;
-  private closed = false;
 
   constructor(options: FlagonOptions = {}) {
-    this.codeConfig = options.config ?? {};
-    this.currentConfig = resolveConfig(this.codeConfig);
     this.root = options.root ?? process.cwd();
-    this.templates = new Templates(this);
-    this.configFile = options.configFile;
-    this.sessionStore = options.sessionStore;
     this.controllers = [...(options.controllers ?? [])];
     this.converters = { ...builtinConverters, ...options.converters };
+    this.life = new Lifecycle(this, {
+      codeConfig: options.config ?? {},
+      configFile: options.configFile,
+      ownLogger: !isLogger(options.logger),
+      sessionStore: options.sessionStore,
+      di: this.di,
+      hooks: this.hooks,
+      bodyParsers: this.bodyParsers,
+      pluginQueue: this.pluginQueue,
+      controllers: this.controllers,
+      functionRoutes: this.functionRoutes,
+      staticFolders: this.staticFolders,
+      errorHandlers: this.errorHandlers,
+      converters: this.converters,
+    });
+    this.templates = new Templates(this);
     this.container = this.di.container;
     for (const provider of options.providers ?? []) this.di.addProvider(provider);
     for (const entry of options.plugins ?? []) this.pluginQueue.add(entry, this.hooks.reserve());
-    this.ownLogger = !isLogger(options.logger);
     if (options.logger === false) this.log = pino({ enabled: false });
     else if (isLogger(options.logger)) this.log = options.logger;
     else this.log = createLogger({ level: this.defaultLogLevel(), ...options.logger }, this.config.env);
@@ -148,7 +136,20 @@ export class Flagon implements ContextHost {
 
   /** The merged config (defaults < file < environment < code); complete after `ready()`. */
   get config(): ResolvedConfig {
-    return this.currentConfig;
+    return this.life.config;
+  }
+
+  /** `starting`, `ready`, `closing` or `closed`: for readiness routes (docs/plugins.md, "Health"). */
+  get state(): AppState {
+    return this.life.state;
+  }
+
+  /**
+   * The options a registered plugin got: its config section merged with the options given to
+   * `register`, as its `configSchema` validated and defaulted them; undefined for an unknown name.
+   */
+  pluginOptions<T = unknown>(name: string): T | undefined {
+    return this.pluginQueue.options.get(name) as T | undefined;
   }
 
   /** Registered plugins: name → version. */
@@ -286,10 +287,11 @@ export class Flagon implements ContextHost {
 
   /**
    * Handles errors of one status (`404`) or one class (and its subclasses; the closest class
-   * wins over a status). A plain return value is sent with the error's status.
+   * wins over a status). A plain return value is sent with the error's status. The app's own
+   * handler wins over one a plugin sets for the same key (the plugin's is dropped, with a warning).
    */
   setErrorHandler(key: ErrorKey, handler: ErrorHandler): this {
-    this.errorHandlers.set(key, handler);
+    this.errorOwners.set(this.errorHandlers, key, handler, this.hooks.current.plugin, this.log);
     return this;
   }
 
@@ -300,8 +302,7 @@ export class Flagon implements ContextHost {
    * `onRoute` and `onReady` hooks. Rejects with a FlagonError on any start-up problem. Idempotent.
    */
   ready(): Promise<void> {
-    this.readyPromise ??= this.build().then(() => this.runReadyHooks());
-    return this.readyPromise;
+    return this.life.ready();
   }
 
   /**
@@ -317,8 +318,7 @@ export class Flagon implements ContextHost {
    * await app.close();
    */
   build(): Promise<void> {
-    this.buildPromise ??= this.start();
-    return this.buildPromise;
+    return this.life.build();
   }
 
   /** Starts the node:http server; resolves with the bound address. */
@@ -335,22 +335,10 @@ export class Flagon implements ContextHost {
    * Stops gracefully: in-flight requests finish, new ones get 503, idle sockets close; then
    * `onClose` hooks run in reverse order (a failing one is logged, the others still run).
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await server.close();
-    await this.sessions?.close();
-    if (!this.deps) return;
-    for (const { fn: hook, owner } of this.hooks.owned("onClose").reverse()) {
-      if (this.unopened.has(owner)) continue;
-      try {
-        await hook();
-      } catch (error) {
-        this.log.error({ err: error }, "onClose hook failed");
-      }
-    }
+    return this.life.close(server);
   }
 
   // ---- serving -----------------------------------------------------------------------------
@@ -358,7 +346,7 @@ export class Flagon implements ContextHost {
   /** Handles one request from an adapter. The app must be ready. */
   handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse> {
     const deps = this.built("handle a request");
-    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.proxyTrust));
+    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.life.proxyTrust));
     return dispatch(ctx, deps);
   }
 
@@ -436,18 +424,18 @@ export class Flagon implements ContextHost {
 
   /** @internal The app's sessions (what `ctx.session()` uses). The app must be ready. */
   get sessionManager(): SessionManager {
-    if (!this.sessions) {
+    if (!this.life.sessions) {
       throw new FlagonError(
         ErrorCodes.APP_STATE,
         "cannot use sessions before the app is ready: await app.ready()",
       );
     }
-    return this.sessions;
+    return this.life.sessions;
   }
 
   /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
   get securityHeaders(): SecurityHeaders {
-    return (this.security ??= SecurityHeaders.compile(this.config.securityHeaders));
+    return (this.life.security ??= SecurityHeaders.compile(this.config.securityHeaders));
   }
 
   /** @internal Request ids: a per-app random prefix and a counter. */
@@ -473,74 +461,13 @@ export class Flagon implements ContextHost {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private async start(): Promise<void> {
-    this.loaded = await loadConfig({ root: this.root, configFile: this.configFile, code: this.codeConfig });
-    this.currentConfig = resolveConfig(this.loaded.config);
-    if (this.ownLogger && this.config.logLevel !== undefined) this.log.level = this.config.logLevel;
-    this.proxyTrust = compileTrustProxy(this.config.trustProxy);
-    this.security = SecurityHeaders.compile(this.config.securityHeaders);
-    this.sessions = await SessionManager.create({
-      config: this.config,
-      store: this.sessionStore,
-      log: this.log,
-    });
-    await this.pluginQueue.run(this.loaded);
-    this.functionRoutes.push(...(await staticRoutes(this.root, this.config.static, this.staticFolders)));
-    await this.templates.start();
-    // fast-json-stringify (and its Ajv) loads only for an app with a response schema.
-    const compileResponse = declaresResponseSchema(this.controllers, this.functionRoutes)
-      ? (await import("./response-serializer.js")).createResponseCompiler()
-      : undefined;
-    const deps = this.compile(compileResponse);
-    for (const { owner } of this.hooks.owned("onReady")) {
-      this.unopened.set(owner, (this.unopened.get(owner) ?? 0) + 1);
-    }
-    for (const hook of this.hooks.all("onRoute")) {
-      for (const route of deps.table.all) await hook(route.info);
-    }
-  }
-
-  private async runReadyHooks(): Promise<void> {
-    for (const { fn, owner } of this.hooks.owned("onReady")) {
-      await fn();
-      const left = (this.unopened.get(owner) ?? 1) - 1;
-      if (left === 0) this.unopened.delete(owner);
-      else this.unopened.set(owner, left);
-    }
-  }
-
-  private compile(compileResponse: ResponseCompiler | undefined): DispatchDeps {
-    const table = buildRouteTable({
-      controllers: this.controllers,
-      functionRoutes: this.functionRoutes,
-      converters: this.converters,
-      bodyLimit: this.config.bodyLimit,
-      di: this.di,
-      hooks: this.hooks,
-      bodyParsers: this.bodyParsers,
-      compileResponse,
-    });
-    this.deps = {
-      table,
-      errorHandlers: this.errorHandlers,
-      exposeInternals: this.config.env === "development",
-      onRequest: this.hooks.all("onRequest"),
-      unrouted: this.hooks.unrouted(),
-    };
-    return this.deps;
-  }
-
-  private built(what: string): DispatchDeps {
-    if (!this.deps)
-      throw new FlagonError(
-        ErrorCodes.APP_STATE,
-        `cannot ${what} before the app is ready: await app.ready()`,
-      );
-    return this.deps;
+  private built(what: string) {
+    return this.life.built(what);
   }
 
   private assertOpen(what: string): void {
-    if (this.deps) throw new FlagonError(ErrorCodes.APP_STATE, `cannot ${what}: the app is already built`);
+    if (this.life.deps)
+      throw new FlagonError(ErrorCodes.APP_STATE, `cannot ${what}: the app is already built`);
   }
 
   private defaultLogLevel(): string {

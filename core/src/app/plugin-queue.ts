@@ -57,6 +57,12 @@ function has(value: unknown, path: readonly string[]): boolean {
 export class PluginQueue {
   /** Registered plugins so far: name → version. */
   readonly registered = new Map<string, string | undefined>();
+  /** Core feature → the first registered plugin that requires it. */
+  readonly required = new Map<string, string>();
+  /** Each registered plugin's validated options (what its `register` got): name → options. */
+  readonly options = new Map<string, unknown>();
+  /** The slot of the plugin whose `register` failed, if one did (its onClose hooks never run). */
+  failed: Slot | undefined;
   private pending: Array<[AnyPlugin, unknown, Slot]> = [];
   private nested: Array<[AnyPlugin, unknown, Slot]> | undefined;
 
@@ -82,12 +88,24 @@ export class PluginQueue {
       checkPluginCompatibility(plugin, this.registered);
       const options = await this.optionsFor(plugin, given, loaded);
       this.registered.set(plugin.name, plugin.version);
+      this.options.set(plugin.name, options);
+      for (const feature of plugin.requires ?? []) {
+        if (!this.required.has(feature)) this.required.set(feature, plugin.name);
+      }
+      // app.config shows the section as the plugin's schema produced it, not as it was written.
+      if (plugin.configKey !== undefined) {
+        (this.app.config as Record<string, unknown>)[plugin.configKey] = options;
+      }
       this.nested = [];
       const outer = this.hooks.current;
       this.hooks.current = slot;
+      slot.plugin = plugin.name;
       try {
         await runRegister(() => plugin.register(this.app as never, options), plugin.name, timeout);
         queue.unshift(...this.nested);
+      } catch (error) {
+        this.failed = slot;
+        throw error;
       } finally {
         this.nested = undefined;
         this.hooks.current = outer;

@@ -23,12 +23,22 @@ export interface PluginDefinition<Options, App = Flagon> {
    * `{ "@flagon/database": "^1.0.0" }`, or a list of `"name"` / `"name@range"`.
    */
   dependencies?: Readonly<Record<string, string>> | readonly string[];
+  /**
+   * Core features the plugin needs, checked at start-up: `"sessions"` (the secret key is then
+   * required as when the app's own config has a `session` section), `"templates"` (the app's
+   * template folder must exist). An unknown name stops start-up, naming the plugin.
+   */
+  requires?: readonly CoreFeature[];
   /** The plugin's section of the app config; merged under the options given to `register`. */
   configKey?: string;
   /** Validates (and may default) the merged options; its output is what `register` gets. */
   configSchema?: StandardSchemaV1<unknown, Options>;
   register(app: App, options: Options): void | Promise<void>;
 }
+
+/** The core features a plugin may list in `requires`. */
+export const CORE_FEATURES = ["sessions", "templates"] as const;
+export type CoreFeature = (typeof CORE_FEATURES)[number];
 
 export interface FlagonPlugin<Options = unknown, App = Flagon> extends PluginDefinition<Options, App> {
   readonly [PLUGIN]: true;
@@ -46,7 +56,8 @@ export interface FlagonPlugin<Options = unknown, App = Flagon> extends PluginDef
  */
 export function definePlugin<Options = undefined, App = Flagon>(
   definition: PluginDefinition<Options, App>,
-): FlagonPlugin<Options, App> {
+  // NoInfer: inside `plugins: [...]` the expected type would otherwise infer App as never.
+): FlagonPlugin<NoInfer<Options>, NoInfer<App>> {
   if (typeof definition.name !== "string" || definition.name === "") {
     throw new TypeError("definePlugin needs a name (the plugin's npm package name)");
   }
@@ -90,6 +101,14 @@ export function checkPluginCompatibility(
       ErrorCodes.PLUGIN_VERSION,
       `plugin ${plugin.name} supports @flagon/core ${plugin.core}, but this is ${CORE_VERSION}`,
     );
+  }
+  for (const feature of plugin.requires ?? []) {
+    if (!(CORE_FEATURES as readonly string[]).includes(feature)) {
+      throw new FlagonError(
+        ErrorCodes.PLUGIN_REQUIRES,
+        `plugin ${plugin.name} requires unknown core feature "${String(feature)}"; known features are ${CORE_FEATURES.join(", ")}`,
+      );
+    }
   }
   for (const [name, range] of dependencyRanges(plugin.dependencies)) {
     if (!registered.has(name)) {

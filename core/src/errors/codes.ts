@@ -53,6 +53,8 @@ export const ErrorCodes = {
   BODY_PARSER: "FLAGON_ERR_BODY_PARSER",
   /** A request body was read again after a reader that consumes it (`stream()`, a plugin's parser). */
   BODY_CONSUMED: "FLAGON_ERR_BODY_CONSUMED",
+  /** A plugin's `requires` names an unknown core feature, or a feature it needs is unusable. */
+  PLUGIN_REQUIRES: "FLAGON_ERR_PLUGIN_REQUIRES",
   /** `addCommand` got a command that could not be invoked: a bad name, a clash, a bad option. */
   BAD_COMMAND: "FLAGON_ERR_BAD_COMMAND",
   /** An interceptor called `next()` a second time (the handler runs once per request). */

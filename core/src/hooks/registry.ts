@@ -24,6 +24,8 @@ interface Entry {
  */
 export class Slot {
   private children = 0;
+  /** The plugin registered at this slot (set when its `register` runs); none for the app's. */
+  plugin: string | undefined;
   constructor(readonly position: readonly number[]) {}
   next(): Slot {
     this.children += 1;

@@ -31,6 +31,8 @@ export interface SessionManagerInit {
   /** A Keyv instance for server-side sessions (`new Flagon({ sessionStore })`). */
   readonly store?: Keyv | undefined;
   readonly log: Logger;
+  /** A plugin requires sessions: start-up checks the secret key as for a `session` section. */
+  readonly required?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export class SessionManager {
     const { config, log } = init;
     checkSecrets(config.secretKey, config.secretKeyFallbacks, config.env);
     const options = resolveSessionOptions(config.session);
-    const declared = config.session !== undefined || init.store !== undefined;
+    const declared = config.session !== undefined || init.store !== undefined || init.required === true;
     if (
       init.store !== undefined &&
       (config.session as { store?: unknown } | undefined)?.store !== undefined
