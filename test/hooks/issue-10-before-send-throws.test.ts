@@ -4,10 +4,9 @@ import "reflect-metadata";
 import { expect, test } from "vitest";
 import { Flagon } from "@flagon/core";
 
-// KNOWN GAP (test.fails until fixed): the save step now runs, but the cookie backend writes its
-// Set-Cookie on the response that the error path then replaces, so the value is still lost. The
-// fix left: carry the Set-Cookie headers the steps wrote onto the error response.
-test.fails("a session value set in the handler is saved when an earlier beforeSend step throws", async () => {
+// The save step's Set-Cookie (the cookie session backend) is carried onto the error response
+// that replaces the failed one, so the value survives.
+test("a session value set in the handler is saved when an earlier beforeSend step throws", async () => {
   const app = new Flagon({
     configFile: false,
     config: { env: "test", secretKey: "k".repeat(40), session: {} },
@@ -24,4 +23,28 @@ test.fails("a session value set in the handler is saved when an earlier beforeSe
   const res = await client.get("/set", { headers: { accept: "application/json" } });
   expect(res.statusCode).toBe(500);
   expect((await client.get("/read")).json()).toEqual({ kept: "yes" });
+});
+
+test("every step runs, in order, and the first error is the one answered", async () => {
+  const app = new Flagon({ configFile: false, config: { env: "test" } });
+  const ran: string[] = [];
+  app.get("/", (ctx) => {
+    ctx.beforeSend(() => {
+      ran.push("a");
+      throw new Error("first");
+    });
+    ctx.beforeSend(() => {
+      ran.push("b");
+      throw new Error("second");
+    });
+    ctx.beforeSend(() => {
+      ran.push("c");
+    });
+    return "ok";
+  });
+  app.setErrorHandler(500, (error) => ({ message: (error as Error).message }));
+  const res = await app.inject({ url: "/", headers: { accept: "application/json" } });
+  expect(ran).toEqual(["a", "b", "c"]);
+  expect(res.statusCode).toBe(500);
+  expect(res.json()).toEqual({ message: "first" });
 });

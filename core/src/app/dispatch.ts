@@ -244,7 +244,8 @@ async function disposeContainer(ctx: Context): Promise<void> {
 async function complete(ctx: Context, response: FlagonResponse): Promise<FlagonResponse> {
   let out = response.prepare ? await response.prepare(ctx) : response;
   // Every step runs even when an earlier one throws (a session save must not be skipped); the
-  // first error then becomes the error response, like a handler's.
+  // first error then becomes the error response, like a handler's, and keeps the cookies the
+  // steps set (the saved session's).
   let failed = false;
   let first: unknown;
   for (const step of ctx.takeBeforeSend()) {
@@ -256,8 +257,26 @@ async function complete(ctx: Context, response: FlagonResponse): Promise<FlagonR
       failed = true;
     }
   }
-  if (failed) throw first;
+  if (failed) throw new StepFailed(first, out);
   return out;
+}
+
+/** A `beforeSend` step threw: the error, and the response the other steps worked on. */
+class StepFailed extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly response: FlagonResponse,
+  ) {
+    super("a beforeSend step failed", { cause: error });
+  }
+}
+
+/** The cookies a failed completion set, added to the error response that replaces it. */
+function keepCookies(failed: FlagonResponse | undefined, response: FlagonResponse): void {
+  const cookies = failed?.headers.get("set-cookie");
+  if (cookies === undefined) return;
+  for (const cookie of Array.isArray(cookies) ? cookies : [cookies])
+    response.headers.append("set-cookie", cookie);
 }
 
 /**
@@ -396,11 +415,13 @@ async function afterRoute(
 ): Promise<FlagonResponse> {
   let response: FlagonResponse | undefined;
   let failure = thrown;
+  let failed: FlagonResponse | undefined;
   if (routed !== undefined) {
     try {
       response = await complete(ctx, routed);
     } catch (error) {
-      failure = error;
+      if (error instanceof StepFailed) ({ error: failure, response: failed } = error);
+      else failure = error;
     }
   }
   if (response === undefined) {
@@ -408,9 +429,11 @@ async function afterRoute(
     try {
       response = await complete(ctx, response);
     } catch (second) {
-      ctx.log.error({ err: second }, "completing an error response failed");
-      response = renderError(second, ctx.request.header("accept"), { exposeInternals: deps.exposeInternals });
+      const error = second instanceof StepFailed ? second.error : second;
+      ctx.log.error({ err: error }, "completing an error response failed");
+      response = renderError(error, ctx.request.header("accept"), { exposeInternals: deps.exposeInternals });
     }
+    keepCookies(failed, response);
   }
   ctx.closeBeforeSend();
   if (hooks.onSend.length > 0) {
