@@ -120,3 +120,5 @@ export {
   ServiceUnavailableError,
 } from "./errors/http-errors.js";
 export { FlagonError, ErrorCodes, type ErrorCode } from "./errors/codes.js";
+export { problem } from "./errors/problem.js";
+export { checkPreconditions, isFresh, type FreshnessValidators } from "./http/conditional-get.js";

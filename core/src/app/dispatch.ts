@@ -170,18 +170,31 @@ async function handleError(
     ctx.log.error({ err: error, method: ctx.request.method, path: ctx.request.path }, "request failed");
   }
   const accept = ctx.request.header("accept");
-  const status = error instanceof HttpError ? error.status : 500;
+  let status = error instanceof HttpError ? error.status : 500;
   ctx.response = new ResponseControls();
   // What an onError hook or error handler returns goes out with the error's status unless it
   // says otherwise, also for a deferred response such as render("404.html").
   ctx.response.status = status;
   for (const hook of hooks.onError) {
+    let value: unknown;
     try {
-      const value = await hook(ctx, error);
-      if (value !== undefined) return toResponse(value, ctx.response, status);
+      value = await hook(ctx, error);
     } catch (failure) {
-      ctx.log.error({ err: failure }, "onError hook failed");
+      if (!(failure instanceof HttpError)) {
+        ctx.log.error({ err: failure }, "onError hook failed");
+        continue;
+      }
+      value = failure;
     }
+    if (value instanceof HttpError) {
+      // An HttpError returned or thrown replaces the error: the later hooks, the error handlers
+      // and the default page see it, with its status.
+      error = value;
+      status = value.status;
+      ctx.response.status = status;
+      continue;
+    }
+    if (value !== undefined) return toResponse(value, ctx.response, status);
   }
   const handler = findHandler(error, deps.errorHandlers);
   if (handler) {

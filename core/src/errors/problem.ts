@@ -1,0 +1,20 @@
+import type { Context } from "../http/context.js";
+import type { FlagonResponse } from "../http/response.js";
+import { renderError } from "./render.js";
+
+/**
+ * The framework's own error response for `error`, negotiated for this request: RFC 9457
+ * problem details (`application/problem+json`) for a client that prefers JSON, a small HTML
+ * page otherwise. An HttpError gives its status, headers and (when exposed) its message and
+ * details; anything else is a 500 whose message shows only in development.
+ *
+ * @example
+ * app.addHook("onError", (ctx, error) => {
+ *   if (error instanceof QuotaExceeded) return problem(new HttpError(429, "Slow down"), ctx);
+ * });
+ */
+export function problem(error: unknown, ctx: Context): FlagonResponse {
+  return renderError(error, ctx.request.header("accept"), {
+    exposeInternals: ctx.app.config.env === "development",
+  });
+}
