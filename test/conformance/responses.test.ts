@@ -326,11 +326,17 @@ describe("default error pages", () => {
     expect(typeof body.type).toBe("string");
   });
 
+  // Issue 11 item 5: this app serves no templates, so a client naming no HTML (curl, fetch, no
+  // Accept) gets problem details; test/web/issue-11-api-errors-json.test.ts has the web-app side.
+  test("abort(404, msg) without Accept, in an app without templates → problem+json", async () => {
+    const res = await app.inject({ url: "/abort404" });
+    expect(expectProblem(res, 404).detail).toBe("no such thing");
+  });
+
   test.each([
     ["text/html", "text/html"],
     ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "browser"],
     ["text/html, application/json;q=0.9", "html preferred"],
-    ["", "missing"],
   ])("abort(404, msg) with Accept %s (%s) → HTML page", async (accept, _label) => {
     const headers: Record<string, string> = accept ? { accept } : {};
     const res = await app.inject({ url: "/abort404", headers });

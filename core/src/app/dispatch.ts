@@ -1,5 +1,5 @@
 import { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError } from "../errors/http-errors.js";
-import { renderError } from "../errors/render.js";
+import { errorAccept, renderError } from "../errors/render.js";
 import { devPageAllowed, renderDevPage } from "../errors/dev-page.js";
 import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
@@ -18,6 +18,8 @@ export interface DispatchDeps {
   readonly table: RouteTable;
   readonly errorHandlers: ReadonlyMap<ErrorKey, ErrorHandler>;
   readonly exposeInternals: boolean;
+  /** No template folder: errors are problem details unless the client names HTML. */
+  readonly apiApp: boolean;
   readonly onRequest: readonly ((ctx: Context) => unknown)[];
   /** Hooks for requests that match no route. */
   readonly unrouted: RouteHooks;
@@ -169,7 +171,7 @@ async function handleError(
   if (!(error instanceof HttpError) || error.status >= 500) {
     ctx.log.error({ err: error, method: ctx.request.method, path: ctx.request.path }, "request failed");
   }
-  const accept = ctx.request.header("accept");
+  const accept = errorAccept(ctx.request.header("accept"), ctx.request.header("content-type"), deps.apiApp);
   let status = error instanceof HttpError ? error.status : 500;
   ctx.response = new ResponseControls();
   // What an onError hook or error handler returns goes out with the error's status unless it
@@ -444,7 +446,12 @@ async function afterRoute(
     } catch (second) {
       const error = second instanceof StepFailed ? second.error : second;
       ctx.log.error({ err: error }, "completing an error response failed");
-      response = renderError(error, ctx.request.header("accept"), { exposeInternals: deps.exposeInternals });
+      const accept = errorAccept(
+        ctx.request.header("accept"),
+        ctx.request.header("content-type"),
+        deps.apiApp,
+      );
+      response = renderError(error, accept, { exposeInternals: deps.exposeInternals });
     }
     keepCookies(failed, response);
   }

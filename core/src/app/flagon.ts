@@ -454,6 +454,11 @@ export class Flagon implements ContextHost {
     if (this.config.requestLog !== false) writeRequestLine(this.log, record);
   }
 
+  /** @internal Whether the app serves no templates, so errors are negotiated as an API's. */
+  get servesApi(): boolean {
+    return this.life.deps?.apiApp ?? false;
+  }
+
   /** @internal Whether `logRequest` would write a line for a response with this status. */
   logsRequests(status: number): boolean {
     return this.config.requestLog !== false && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");

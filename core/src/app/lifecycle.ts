@@ -191,6 +191,9 @@ export class Lifecycle {
       table,
       errorHandlers: parts.errorHandlers,
       exposeInternals: this.config.env === "development",
+      // An app that serves no templates is an API: its errors are problem details for a client
+      // that states no preference for HTML (curl, fetch).
+      apiApp: !this.app.templates.folders.some((folder) => existsSync(folder)),
       onRequest: parts.hooks.all("onRequest"),
       unrouted: parts.hooks.unrouted(),
     };

@@ -1,10 +1,11 @@
 import type { Context } from "../http/context.js";
 import type { FlagonResponse } from "../http/response.js";
-import { renderError } from "./render.js";
+import { errorAccept, renderError } from "./render.js";
 
 /**
  * The framework's own error response for `error`, negotiated for this request: RFC 9457
- * problem details (`application/problem+json`) for a client that prefers JSON, a small HTML
+ * problem details (`application/problem+json`) for a client that prefers JSON, or that names no
+ * HTML when the request is an API's (a JSON body, or an app without templates); a small HTML
  * page otherwise. An HttpError gives its status, headers and (when exposed) its message and
  * details; anything else is a 500 whose message shows only in development.
  *
@@ -14,7 +15,9 @@ import { renderError } from "./render.js";
  * });
  */
 export function problem(error: unknown, ctx: Context): FlagonResponse {
-  return renderError(error, ctx.request.header("accept"), {
+  const { request } = ctx;
+  const accept = errorAccept(request.header("accept"), request.header("content-type"), ctx.app.servesApi);
+  return renderError(error, accept, {
     exposeInternals: ctx.app.config.env === "development",
   });
 }

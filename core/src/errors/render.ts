@@ -54,6 +54,41 @@ export function prefersJson(accept: string | undefined): boolean {
   return json > 0 && json > htmlQ;
 }
 
+/**
+ * Whether an Accept header states a preference for HTML: it names `text/html` or
+ * `application/xhtml+xml` with a q above 0 (browsers do, for every page they load; curl's
+ * and fetch's default, any type, does not).
+ */
+export function namesHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  for (const range of accept.split(",")) {
+    const semicolon = range.indexOf(";");
+    const type = (semicolon === -1 ? range : range.slice(0, semicolon)).trim().toLowerCase();
+    if (type !== "text/html" && type !== "application/xhtml+xml") continue;
+    if (semicolon === -1 || qualityOf(range.slice(semicolon + 1)) > 0) return true;
+  }
+  return false;
+}
+
+/** An Accept header that asks for problem details, for an API request that states no HTML preference. */
+export const API_ACCEPT = "application/problem+json";
+
+/**
+ * The Accept header errors are negotiated with: the client's own, unless it states no
+ * preference for HTML and the request is an API request (it carried a JSON body, or the app
+ * serves no templates), which then gets problem details, as Fastify answers.
+ */
+export function errorAccept(
+  accept: string | undefined,
+  contentType: string | undefined,
+  apiApp: boolean,
+): string | undefined {
+  if (prefersJson(accept) || namesHtml(accept)) return accept;
+  const json =
+    contentType !== undefined && /^application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i.test(contentType.trim());
+  return json || apiApp ? API_ACCEPT : accept;
+}
+
 export interface RenderOptions {
   /** Show internal messages of unexpected errors (development only). */
   readonly exposeInternals: boolean;

@@ -15,7 +15,9 @@ export interface FreshnessValidators {
 function validatorsOf(validators: FreshnessValidators): Parameters<typeof evaluatePreconditions>[2] {
   const { etag, lastModified } = validators;
   if (etag !== undefined && !/^(?:W\/)?"[^"]*"$/.test(etag)) {
-    throw new TypeError(`an etag is a quoted string, such as "\\"v3\\"" or "W/\\"v3\\"", not ${JSON.stringify(etag)}`);
+    throw new TypeError(
+      `an etag is a quoted string, such as "\\"v3\\"" or "W/\\"v3\\"", not ${JSON.stringify(etag)}`,
+    );
   }
   const ms = lastModified instanceof Date ? lastModified.getTime() : lastModified;
   if (ms !== undefined && !Number.isFinite(ms)) throw new TypeError("lastModified is not a valid time");
