@@ -49,4 +49,11 @@ describe("plugin templates", () => {
     expect(out.get("README.md")).toContain("npm install @acme/flagon-plugin-rate-limit");
     expect(out.get("README.md")).toContain("FLAGON_RATE_LIMIT__VALUE");
   });
+
+  // Issue 11 item 6: the README told authors to add unplugin-swc, which vitest 4 does not need.
+  it("tells authors that vitest keeps decorator metadata, with no SWC transform to add", () => {
+    const readme = files("probe").get("README.md") ?? "";
+    expect(readme).not.toMatch(/swc/i);
+    expect(readme).toContain("emitDecoratorMetadata");
+  });
 });

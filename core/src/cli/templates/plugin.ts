@@ -247,8 +247,10 @@ npm run build     # tsc -p tsconfig.build.json → dist/
 ${fence}
 
 The tests build a \`Flagon\` app, register the plugin and send requests with \`inject\`: no server,
-no port. Tests of decorated controllers need decorator metadata, which vitest's default transform
-(esbuild) does not emit: add the SWC transform (\`unplugin-swc\`) to \`vitest.config.ts\` for those.
+no port. Tests of decorated controllers need decorator metadata: vitest 4 emits it for every file
+that \`tsconfig.json\` includes with \`experimentalDecorators\` and \`emitDecoratorMetadata\` (as
+this one does, tests included), so no extra transform is needed; never run them under tsx or
+plain esbuild, which drop it.
 
 ## Publishing
 
