@@ -158,4 +158,48 @@ describe("before / after between plugins", () => {
     );
     expect(error?.message).toMatch(/x → y → x/);
   });
+
+  test("before: the interceptor is the outer one, onClose runs after the other plugin's", async () => {
+    const seen: string[] = [];
+    const plugin = (name: string, before?: string[]) =>
+      definePlugin({
+        name,
+        ...(before ? { before } : {}),
+        register(app) {
+          app.addInterceptor(async (_ctx, next) => {
+            seen.push(`enter ${name}`);
+            const out = await next();
+            seen.push(`leave ${name}`);
+            return out;
+          });
+          app.addHook("onClose", () => void seen.push(`onClose ${name}`));
+        },
+      });
+    const app = withRoute(
+      new Flagon({ configFile: false, plugins: [plugin("inner"), plugin("outer", ["inner"])] }),
+    );
+    await app.inject("/");
+    await app.close();
+    expect(seen).toEqual([
+      "enter outer",
+      "enter inner",
+      "leave inner",
+      "leave outer",
+      "onClose inner",
+      "onClose outer",
+    ]);
+  });
+
+  test("plugins registered from inside a plugin are sorted among themselves", async () => {
+    const seen: string[] = [];
+    const parent = definePlugin({
+      name: "parent",
+      register(app) {
+        app.register(recorder(seen, "child-b", { after: ["child-a"] }));
+        app.register(recorder(seen, "child-a"));
+      },
+    });
+    await new Flagon({ configFile: false, plugins: [parent] }).ready();
+    expect(seen).toEqual(["register child-a", "register child-b"]);
+  });
 });
