@@ -71,6 +71,12 @@ export function definePlugin<Options = undefined, App = Flagon>(
   if (typeof definition.register !== "function") {
     throw new TypeError(`plugin ${definition.name} needs a register function`);
   }
+  for (const key of ["before", "after"] as const) {
+    const names = definition[key];
+    if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== "string"))) {
+      throw new TypeError(`plugin ${definition.name}: ${key} must be a list of plugin names`);
+    }
+  }
   return Object.freeze({ ...definition, [PLUGIN]: true as const });
 }
 

@@ -202,4 +202,10 @@ describe("before / after between plugins", () => {
     await new Flagon({ configFile: false, plugins: [parent] }).ready();
     expect(seen).toEqual(["register child-a", "register child-b"]);
   });
+
+  test("before / after must be lists of names", () => {
+    expect(() => definePlugin({ name: "p", before: "cache" as never, register() {} })).toThrow(
+      "before must be a list of plugin names",
+    );
+  });
 });
