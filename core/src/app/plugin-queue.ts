@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isSecretKey, type LoadedConfig, mergeConfig } from "../config/index.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookRegistry, Slot } from "../hooks/registry.js";
+import { orderPlugins } from "./plugin-order.js";
 import { checkPluginCompatibility, type FlagonPlugin, importPlugin, runRegister } from "./plugins.js";
 
 /** What the queue needs of the app: its config and root, and itself to hand to `register`. */
@@ -50,8 +51,18 @@ function has(value: unknown, path: readonly string[]): boolean {
 }
 
 /**
+ * Puts queued plugins in dependency / before / after order. Each takes the slot (place in hook
+ * order) of the one whose place it takes, so a plugin sorted first also runs its hooks first.
+ */
+function ordered(queue: ReadonlyArray<[AnyPlugin, unknown, Slot]>): Array<[AnyPlugin, unknown, Slot]> {
+  const sorted = orderPlugins(queue, ([plugin]) => plugin);
+  return sorted.map(([plugin, options], i) => [plugin, options, (queue[i] as [AnyPlugin, unknown, Slot])[2]]);
+}
+
+/**
  * Registers plugins in order during `ready()`: those listed in the config file first, then those
- * given in code. Plugins registered from inside a plugin run right after it. Each is checked
+ * given in code, sorted so dependencies and `after` names come first and `before` names later
+ * (otherwise as listed). Plugins registered from inside a plugin run right after it. Each is checked
  * (duplicate, core range, dependencies), gets its validated options, and must settle in time.
  */
 export class PluginQueue {
@@ -80,7 +91,7 @@ export class PluginQueue {
   }
 
   async run(loaded: LoadedConfig): Promise<void> {
-    const queue = [...(await this.fromConfigFile(loaded)), ...this.pending];
+    const queue = ordered([...(await this.fromConfigFile(loaded)), ...this.pending]);
     this.pending = [];
     const timeout = this.timeout();
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -102,7 +113,7 @@ export class PluginQueue {
       slot.plugin = plugin.name;
       try {
         await runRegister(() => plugin.register(this.app as never, options), plugin.name, timeout);
-        queue.unshift(...this.nested);
+        queue.unshift(...ordered(this.nested));
       } catch (error) {
         this.failed = slot;
         throw error;

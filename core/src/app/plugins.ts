@@ -24,6 +24,13 @@ export interface PluginDefinition<Options, App = Flagon> {
    */
   dependencies?: Readonly<Record<string, string>> | readonly string[];
   /**
+   * Plugins (by name) this one is registered before, so each of its hooks comes first among
+   * hooks of the same name; names not installed are ignored. See "Order between plugins".
+   */
+  before?: readonly string[];
+  /** Plugins (by name) this one is registered after; names not installed are ignored. */
+  after?: readonly string[];
+  /**
    * Core features the plugin needs, checked at start-up: `"sessions"` (the secret key is then
    * required as when the app's own config has a `session` section), `"templates"` (the app's
    * template folder must exist). An unknown name stops start-up, naming the plugin.
@@ -64,6 +71,12 @@ export function definePlugin<Options = undefined, App = Flagon>(
   if (typeof definition.register !== "function") {
     throw new TypeError(`plugin ${definition.name} needs a register function`);
   }
+  for (const key of ["before", "after"] as const) {
+    const names = definition[key];
+    if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== "string"))) {
+      throw new TypeError(`plugin ${definition.name}: ${key} must be a list of plugin names`);
+    }
+  }
   return Object.freeze({ ...definition, [PLUGIN]: true as const });
 }
 
@@ -76,7 +89,9 @@ export const CORE_VERSION = (createRequire(import.meta.url)("../../package.json"
   .version;
 
 /** `["a", "@s/b@^2"]` or `{ a: "*", "@s/b": "^2" }` → name/range pairs. */
-function dependencyRanges(dependencies: PluginDefinition<unknown>["dependencies"]): Array<[string, string]> {
+export function dependencyRanges(
+  dependencies: PluginDefinition<unknown>["dependencies"],
+): Array<[string, string]> {
   if (dependencies === undefined) return [];
   if (!Array.isArray(dependencies)) return Object.entries(dependencies as Record<string, string>);
   return (dependencies as readonly string[]).map((spec) => {
@@ -114,7 +129,7 @@ export function checkPluginCompatibility(
     if (!registered.has(name)) {
       throw new FlagonError(
         ErrorCodes.PLUGIN_DEPENDENCY,
-        `plugin ${plugin.name} needs plugin ${name} (${range}) to be registered before it`,
+        `plugin ${plugin.name} needs plugin ${name} (${range}), which is not registered`,
       );
     }
     const version = registered.get(name);

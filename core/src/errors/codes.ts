@@ -36,7 +36,7 @@ export const ErrorCodes = {
   HOOK: "FLAGON_ERR_HOOK",
   /** Two plugins with the same name were registered. */
   PLUGIN_DUPLICATE: "FLAGON_ERR_PLUGIN_DUPLICATE",
-  /** A plugin's dependency was not registered before it. */
+  /** A plugin's dependency is not installed, or dependencies / before / after form a cycle. */
   PLUGIN_DEPENDENCY: "FLAGON_ERR_PLUGIN_DEPENDENCY",
   /** A dependency's version, or the core's, is outside the range a plugin supports. */
   PLUGIN_VERSION: "FLAGON_ERR_PLUGIN_VERSION",
