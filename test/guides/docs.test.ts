@@ -10,7 +10,13 @@ import { docBlocks, mismatch } from "./doc-blocks.js";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The guides whose every TypeScript block must come from a tested file. */
-const GUIDES = ["docs/routing.md", "docs/dependency-injection.md", "docs/templates.md"];
+const GUIDES = [
+  "docs/routing.md",
+  "docs/dependency-injection.md",
+  "docs/templates.md",
+  "docs/testing.md",
+  "docs/configuration.md",
+];
 
 async function read(file: string): Promise<string> {
   return readFile(path.join(repo, file), "utf8");
