@@ -171,7 +171,7 @@ async function handleError(
   if (!(error instanceof HttpError) || error.status >= 500) {
     ctx.log.error({ err: error, method: ctx.request.method, path: ctx.request.path }, "request failed");
   }
-  const accept = errorAccept(ctx.request.header("accept"), ctx.request.header("content-type"), deps.apiApp);
+  const accept = errorAccept(ctx.request, deps.apiApp);
   let status = error instanceof HttpError ? error.status : 500;
   ctx.response = new ResponseControls();
   // What an onError hook or error handler returns goes out with the error's status unless it
@@ -446,11 +446,7 @@ async function afterRoute(
     } catch (second) {
       const error = second instanceof StepFailed ? second.error : second;
       ctx.log.error({ err: error }, "completing an error response failed");
-      const accept = errorAccept(
-        ctx.request.header("accept"),
-        ctx.request.header("content-type"),
-        deps.apiApp,
-      );
+      const accept = errorAccept(ctx.request, deps.apiApp);
       response = renderError(error, accept, { exposeInternals: deps.exposeInternals });
     }
     keepCookies(failed, response);

@@ -15,8 +15,7 @@ import { errorAccept, renderError } from "./render.js";
  * });
  */
 export function problem(error: unknown, ctx: Context): FlagonResponse {
-  const { request } = ctx;
-  const accept = errorAccept(request.header("accept"), request.header("content-type"), ctx.app.servesApi);
+  const accept = errorAccept(ctx.request, ctx.app.servesApi);
   return renderError(error, accept, {
     exposeInternals: ctx.app.config.env === "development",
   });

@@ -1,6 +1,8 @@
 import { STATUS_CODES } from "node:http";
 import { escapeHtml, FlagonResponse } from "../http/response.js";
 import { HttpError } from "./http-errors.js";
+import { isJsonType } from "../http/media-type.js";
+import type { FlagonRequest } from "../http/request.js";
 
 const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
@@ -78,15 +80,11 @@ export const API_ACCEPT = "application/problem+json";
  * preference for HTML and the request is an API request (it carried a JSON body, or the app
  * serves no templates), which then gets problem details, as Fastify answers.
  */
-export function errorAccept(
-  accept: string | undefined,
-  contentType: string | undefined,
-  apiApp: boolean,
-): string | undefined {
+export function errorAccept(request: FlagonRequest, apiApp: boolean): string | undefined {
+  const accept = request.header("accept");
   if (prefersJson(accept) || namesHtml(accept)) return accept;
-  const json =
-    contentType !== undefined && /^application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i.test(contentType.trim());
-  return json || apiApp ? API_ACCEPT : accept;
+  const type = request.contentType?.type;
+  return apiApp || (type !== undefined && isJsonType(type)) ? API_ACCEPT : accept;
 }
 
 export interface RenderOptions {
