@@ -14,6 +14,7 @@ export {
   type CommandValues,
 } from "./app/commands.js";
 export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
+export { importModule, type ImportModuleOptions } from "./app/import-module.js";
 export type { PluginEntry } from "./app/plugin-queue.js";
 export { defineConfig, type FlagonConfig } from "./config/index.js";
 export type { HookName, HookSignatures } from "./hooks/names.js";

@@ -1,0 +1,216 @@
+// `flagon db migrate | rollback | status | new | seed`. Each command opens a Database of its
+// own from the app's settings and closes it when done: commands run without the app's onReady.
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { defineCommand, type Command, type Flagon } from "@flagon/core";
+import { type MigrationResultSet, NO_MIGRATIONS, type Migration } from "kysely";
+import { Database } from "./database.js";
+import { FolderMigrations, migrator, newMigration, runSeeds, type MigrationFolders } from "./migrations.js";
+import type { DatabaseOptions } from "./index.js";
+
+interface Settings {
+  readonly options: DatabaseOptions;
+  readonly open: (app: Flagon) => Database;
+}
+
+const refuseInProduction = (app: Flagon, yes: boolean, what: string, stderr: Writable): boolean => {
+  if (app.config.env !== "production" || yes) return false;
+  stderr.write(`refusing to ${what} in production without --yes (the app's env is "production")\n`);
+  return true;
+};
+
+async function withDatabase<T>(
+  settings: Settings,
+  app: Flagon,
+  fn: (db: Database) => Promise<T>,
+): Promise<T> {
+  const db = settings.open(app);
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const foldersOf = (app: Flagon, options: DatabaseOptions): MigrationFolders => ({
+  root: app.root,
+  migrations: options.migrations,
+  seeds: options.seeds,
+});
+
+/** Prints a migrator's outcome; returns the exit code. */
+function report(result: MigrationResultSet, verb: string, stdout: Writable, stderr: Writable): number {
+  for (const step of result.results ?? []) {
+    const line = `${step.status === "Success" ? verb : step.status === "Error" ? "failed" : "not run"} ${step.migrationName}\n`;
+    (step.status === "Success" ? stdout : stderr).write(line);
+  }
+  if (result.error !== undefined) {
+    const error = result.error;
+    stderr.write(`migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}\n`);
+    return 1;
+  }
+  if ((result.results ?? []).length === 0) stdout.write("nothing to do\n");
+  return 0;
+}
+
+async function dryRun(
+  db: Database,
+  folders: MigrationFolders,
+  plan: (
+    migrations: Record<string, Migration>,
+    executed: readonly string[],
+  ) => Array<[string, Migration["up"]]>,
+  stdout: Writable,
+): Promise<number> {
+  const known = await migrator(db, folders).getMigrations();
+  const executed = known.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+  const migrations = await new FolderMigrations(
+    path.resolve(folders.root, folders.migrations),
+    folders.root,
+  ).getMigrations();
+  const steps = plan(migrations, executed);
+  if (steps.length === 0) stdout.write("nothing to do\n");
+  for (const [name, run] of steps) {
+    const recording = db.dryRun();
+    await run(recording.db);
+    stdout.write(`-- ${name}\n`);
+    for (const statement of recording.statements) stdout.write(`${statement};\n`);
+  }
+  return 0;
+}
+
+export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Database): Command {
+  const settings: Settings = { options, open };
+  const migrate = defineCommand({
+    name: "migrate",
+    description: "Apply the pending migrations (all, or up to --to)",
+    options: {
+      to: { type: "string", placeholder: "<name>", description: "Stop after this migration" },
+      "dry-run": { type: "boolean", description: "Print the SQL instead of running it" },
+      yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
+    },
+    async run({ values, stdout, stderr }, app) {
+      const folders = foldersOf(app, options);
+      return withDatabase(settings, app, async (db) => {
+        if (values["dry-run"]) {
+          return dryRun(
+            db,
+            folders,
+            (all, executed) => {
+              const names = Object.keys(all).sort();
+              const last = values.to === undefined ? names.length : names.indexOf(values.to) + 1;
+              return names
+                .slice(0, last)
+                .filter((name) => !executed.includes(name))
+                .map((name): [string, Migration["up"]] => [name, (db) => all[name]!.up(db)]);
+            },
+            stdout,
+          );
+        }
+        if (refuseInProduction(app, values.yes, "migrate", stderr)) return 1;
+        const m = migrator(db, folders);
+        const result = values.to === undefined ? await m.migrateToLatest() : await m.migrateTo(values.to);
+        return report(result, "applied", stdout, stderr);
+      });
+    },
+  });
+
+  const rollback = defineCommand({
+    name: "rollback",
+    description: "Undo the last migration, or every one after --to (--to 0: all)",
+    options: {
+      to: { type: "string", placeholder: "<name>", description: "Keep this migration and those before it" },
+      "dry-run": { type: "boolean", description: "Print the SQL instead of running it" },
+      yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
+    },
+    async run({ values, stdout, stderr }, app) {
+      const folders = foldersOf(app, options);
+      return withDatabase(settings, app, async (db) => {
+        if (values["dry-run"]) {
+          return dryRun(
+            db,
+            folders,
+            (all, executed) => {
+              const keep =
+                values.to === undefined
+                  ? executed.length - 1
+                  : values.to === "0"
+                    ? 0
+                    : executed.indexOf(values.to) + 1;
+              return executed
+                .slice(Math.max(keep, 0))
+                .reverse()
+                .map((name) => {
+                  const down = all[name]?.down; // eslint-disable-line @typescript-eslint/unbound-method
+                  if (down === undefined)
+                    throw new Error(`migration ${name} has no down(db): it cannot be rolled back`);
+                  return [name, (db) => down.call(all[name], db)] as [string, Migration["up"]];
+                });
+            },
+            stdout,
+          );
+        }
+        if (refuseInProduction(app, values.yes, "roll back", stderr)) return 1;
+        const m = migrator(db, folders);
+        const result =
+          values.to === undefined
+            ? await m.migrateDown()
+            : await m.migrateTo(values.to === "0" ? NO_MIGRATIONS : values.to);
+        return report(result, "rolled back", stdout, stderr);
+      });
+    },
+  });
+
+  const status = defineCommand({
+    name: "status",
+    description: "List the migrations: applied (with when) or pending",
+    async run({ stdout }, app) {
+      return withDatabase(settings, app, async (db) => {
+        const all = await migrator(db, foldersOf(app, options)).getMigrations();
+        if (all.length === 0) stdout.write(`no migrations in ${options.migrations}/\n`);
+        for (const m of all) {
+          stdout.write(
+            `${m.executedAt === undefined ? "pending" : `applied ${m.executedAt.toISOString()}`}  ${m.name}\n`,
+          );
+        }
+        const pending = all.filter((m) => m.executedAt === undefined).length;
+        stdout.write(`${all.length - pending} applied, ${pending} pending (${db.url})\n`);
+        return 0;
+      });
+    },
+  });
+
+  const create = defineCommand({
+    name: "new",
+    description: "Create an empty migration file",
+    arguments: [{ name: "name", description: "What it does, such as create_users" }],
+    async run({ positionals, stdout }, app) {
+      const file = await newMigration(path.resolve(app.root, options.migrations), positionals[0]!);
+      stdout.write(`created ${path.relative(app.root, file)}\n`);
+      return 0;
+    },
+  });
+
+  const seed = defineCommand({
+    name: "seed",
+    description: "Run the seed files (each exports seed(db)), in name order",
+    options: {
+      yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
+    },
+    async run({ values, stdout, stderr }, app) {
+      if (refuseInProduction(app, values.yes, "seed", stderr)) return 1;
+      return withDatabase(settings, app, async (db) => {
+        const files = await runSeeds(db, foldersOf(app, options));
+        if (files.length === 0) stdout.write(`no seeds in ${options.seeds}/\n`);
+        for (const file of files) stdout.write(`seeded ${file}\n`);
+        return 0;
+      });
+    },
+  });
+
+  return {
+    name: "db",
+    description: "Database migrations and seeds (@flagon/database)",
+    commands: [migrate, rollback, status, create, seed],
+  };
+}

@@ -1,0 +1,115 @@
+// One Kysely dialect per database URL scheme, each with the production settings the plugin
+// promises: SQLite in WAL mode with a busy timeout and foreign keys on; PostgreSQL and MySQL
+// pools with a size, a connect timeout, a statement timeout, and their `error` events handled
+// (an idle connection the server dropped is logged and replaced, never an uncaught exception).
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { CompiledQuery, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import { createPool as createMysqlPool } from "mysql2";
+import pg from "pg";
+import type { Target } from "./url.js";
+
+export interface PoolSettings {
+  readonly max: number;
+  readonly acquireTimeout: number;
+  /** Milliseconds a statement may run (0: no limit). PostgreSQL and MySQL/MariaDB only. */
+  readonly statementTimeout: number;
+  /** Milliseconds SQLite waits on a locked database before SQLITE_BUSY. */
+  readonly busyTimeout: number;
+}
+
+/** Where driver events that must not crash the process are reported. */
+export type FaultListener = (message: string, error: unknown) => void;
+
+/** What the dialect opened, for the plugin to probe and close. */
+export interface OpenedDialect {
+  readonly dialect: Dialect;
+  /** How many connections the pool holds now (for tests of leaks), when the driver tells. */
+  readonly poolStats?: () => { total: number; idle: number; waiting: number };
+}
+
+export function createDialect(target: Target, settings: PoolSettings, onFault: FaultListener): OpenedDialect {
+  switch (target.dialect) {
+    case "sqlite":
+      return { dialect: sqliteDialect(target.file, target.memory, settings) };
+    case "postgres":
+      return postgresDialect(target.url, settings, onFault);
+    case "mysql":
+      return mysqlDialect(target.url, settings, onFault);
+  }
+}
+
+function sqliteDialect(file: string, memory: boolean, settings: PoolSettings): Dialect {
+  return new SqliteDialect({
+    // Opened on the first query (in onReady for a running app), not when the app is built: a
+    // command that never touches the database never creates the file.
+    database: () => {
+      if (!memory) mkdirSync(path.dirname(file), { recursive: true });
+      const db = new BetterSqlite3(file, { timeout: settings.busyTimeout });
+      if (!memory) db.pragma("journal_mode = WAL");
+      // WAL with synchronous=NORMAL survives a crash of the app (a kill -9) without losing a
+      // committed transaction; only a power loss can take the last ones.
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      return Promise.resolve(db);
+    },
+  });
+}
+
+function postgresDialect(url: string, settings: PoolSettings, onFault: FaultListener): OpenedDialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.max,
+    connectionTimeoutMillis: settings.acquireTimeout,
+    idleTimeoutMillis: 30_000,
+    ...(settings.statementTimeout > 0 ? { statement_timeout: settings.statementTimeout } : {}),
+    application_name: "flagon",
+  });
+  // An idle client whose server went away: pg-pool drops it; without a listener it would throw.
+  pool.on("error", (error) => onFault("an idle PostgreSQL connection failed", error));
+  // A checked-out client errors on its own emitter; the query in flight rejects anyway.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => onFault("a PostgreSQL connection failed", error));
+  });
+  return {
+    dialect: new PostgresDialect({ pool }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
+}
+
+function mysqlDialect(url: string, settings: PoolSettings, onFault: FaultListener): OpenedDialect {
+  const pool = createMysqlPool({
+    uri: url,
+    connectionLimit: settings.max,
+    connectTimeout: settings.acquireTimeout,
+    waitForConnections: true,
+    queueLimit: 0,
+    enableKeepAlive: true,
+    // DATETIME and TIMESTAMP as UTC, as the other two dialects give them.
+    timezone: "Z",
+    supportBigNumbers: true,
+  });
+  pool.on("connection", (connection) => {
+    connection.on("error", (error) => onFault("a MySQL connection failed", error));
+  });
+  return {
+    dialect: new MysqlDialect({
+      pool,
+      onCreateConnection: async (connection) => {
+        if (settings.statementTimeout <= 0) return;
+        // MariaDB's limit is in seconds, MySQL's (SELECT only) in milliseconds; a server knows one.
+        await connection
+          .executeQuery(
+            CompiledQuery.raw(`set session max_statement_time = ${settings.statementTimeout / 1000}`),
+          )
+          .catch(() =>
+            connection.executeQuery(
+              CompiledQuery.raw(`set session max_execution_time = ${settings.statementTimeout}`),
+            ),
+          )
+          .catch(() => undefined);
+      },
+    }),
+  };
+}
