@@ -1,6 +1,7 @@
 // Flask-SQLAlchemy's get_or_404 and first_or_404, for Kysely queries.
 import { NotFoundError } from "@flagon/core";
 import type { Kysely, Selectable } from "kysely";
+import type { Database } from "./database.js";
 
 /** A query that can give its first row: any Kysely select (or `returning`) builder. */
 export interface FirstRowQuery<O> {
@@ -19,7 +20,7 @@ export async function firstOr404<O>(query: FirstRowQuery<O>, message?: string): 
  * table's record: `getOr404(db, "articles", id)`.
  */
 export async function getOr404<DB, TB extends keyof DB & string>(
-  db: Kysely<DB>,
+  db: Database<DB>,
   table: TB,
   value: unknown,
   options: { key?: string; message?: string } = {},
