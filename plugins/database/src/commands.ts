@@ -62,7 +62,7 @@ async function dryRun(
   ) => Array<[string, Migration["up"]]>,
   stdout: Writable,
 ): Promise<number> {
-  const known = await migrator(db, folders).getMigrations();
+  const known = await (await migrator(db, folders)).getMigrations();
   const executed = known.filter((m) => m.executedAt !== undefined).map((m) => m.name);
   const migrations = await new FolderMigrations(
     path.resolve(folders.root, folders.migrations),
@@ -108,7 +108,7 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
           );
         }
         if (refuseInProduction(app, values.yes, "migrate", stderr)) return 1;
-        const m = migrator(db, folders);
+        const m = await migrator(db, folders);
         const result = values.to === undefined ? await m.migrateToLatest() : await m.migrateTo(values.to);
         return report(result, "applied", stdout, stderr);
       });
@@ -151,7 +151,7 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
           );
         }
         if (refuseInProduction(app, values.yes, "roll back", stderr)) return 1;
-        const m = migrator(db, folders);
+        const m = await migrator(db, folders);
         const result =
           values.to === undefined
             ? await m.migrateDown()
@@ -166,7 +166,7 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
     description: "List the migrations: applied (with when) or pending",
     async run({ stdout }, app) {
       return withDatabase(settings, app, async (db) => {
-        const all = await migrator(db, foldersOf(app, options)).getMigrations();
+        const all = await (await migrator(db, foldersOf(app, options))).getMigrations();
         if (all.length === 0) stdout.write(`no migrations in ${options.migrations}/\n`);
         for (const m of all) {
           stdout.write(

@@ -13,7 +13,9 @@ import {
   type Migration,
   type MigrationProvider,
   Migrator,
+  PostgresAdapter,
   type QueryResult,
+  sql,
 } from "kysely";
 
 export interface MigrationFolders {
@@ -77,14 +79,24 @@ export class FolderMigrations implements MigrationProvider {
   }
 }
 
-/** Kysely's migrator for the app's migrations folder, on `db`. */
+/**
+ * Kysely's migrator for the app's migrations folder, on `db`. On PostgreSQL its tables live in
+ * the connection's current schema (the first of its search_path), so apps in different schemas
+ * of one database keep separate histories.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function migrator(db: Kysely<any>, folders: MigrationFolders): Migrator {
+export async function migrator(db: Kysely<any>, folders: MigrationFolders): Promise<Migrator> {
+  let schema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    schema = rows[0]?.schema ?? undefined;
+  }
   return new Migrator({
     db,
     provider: new FolderMigrations(path.resolve(folders.root, folders.migrations), folders.root),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
 }
 

@@ -72,11 +72,12 @@ export async function freshDatabase(base = "sqlite::memory:"): Promise<FreshData
 export async function migrate(app: Flagon, folder?: string): Promise<string[]> {
   const db = databaseOf(app);
   const options = app.pluginOptions<{ migrations?: string; seeds?: string }>("@flagon/database") ?? {};
-  const result = await migrator(db, {
+  const m = await migrator(db, {
     root: app.root,
     migrations: folder ?? options.migrations ?? "migrations",
     seeds: options.seeds ?? "seeds",
-  }).migrateToLatest();
+  });
+  const result = await m.migrateToLatest();
   if (result.error !== undefined) {
     throw result.error instanceof Error
       ? result.error

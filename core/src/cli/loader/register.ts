@@ -49,6 +49,12 @@ export function typeScriptMissing(shown: string): CliError {
   );
 }
 
+// The hooks run on Node's loader thread, which needs JavaScript: when this module itself runs
+// from its TypeScript source (the repository's own tests), the built copy of the hooks is used.
+const HOOKS = import.meta.url.endsWith(".ts")
+  ? new URL("../../../dist/cli/loader/hooks.js", import.meta.url)
+  : new URL("./hooks.js", import.meta.url);
+
 // Loader registration is per process by nature (node:module keeps the hooks for the process).
 let registeredFor: string | undefined;
 
@@ -75,7 +81,7 @@ export function registerTypeScriptLoader(root: string, options: RegisterOptions 
     ...(options.appFile === undefined ? {} : { appFile: options.appFile }),
     ...(options.preload ? { preload: true } : {}),
   };
-  register(new URL("./hooks.js", import.meta.url), { data });
+  register(HOOKS, { data });
   // Stack traces point into the .ts files (the transpiled code carries inline source maps).
   process.setSourceMapsEnabled(true);
   registeredFor = root;
