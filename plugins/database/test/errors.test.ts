@@ -169,6 +169,31 @@ describe("an unreachable server", () => {
   });
 });
 
+describe.skipIf(!SERVERS[1]!.up)("a statement past statementTimeout", () => {
+  it("is a 503 on PostgreSQL, and the connection serves the next request", async () => {
+    const app = new Flagon({
+      logger: false,
+      configFile: false,
+      config: {
+        env: "production",
+        database: { url: SERVERS[1]!.url, statementTimeout: 100, pool: { max: 1 } },
+      },
+    });
+    app.register(database);
+    app.get("/slow", async (ctx) => (await sql`select pg_sleep(2)`.execute(databaseOf(ctx.app))).rows.length);
+    app.get(
+      "/fast",
+      async (ctx) => (await sql<{ one: number }>`select 1 as one`.execute(databaseOf(ctx.app))).rows,
+    );
+    await app.ready();
+    const slow = await inject(app, { url: "/slow", headers: JSON_ACCEPT });
+    expect(slow.statusCode).toBe(503);
+    expect(slow.headers["retry-after"]).toBe("1");
+    expect((await inject(app, "/fast")).json()).toEqual([{ one: 1 }]);
+    await app.close();
+  });
+});
+
 describe("classify", () => {
   it("reads each driver's way of naming the column", () => {
     expect(
