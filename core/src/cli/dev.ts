@@ -34,10 +34,13 @@ const DEBOUNCE_MS = 50;
 /** How long a stopping app may take before it is killed: development favours a quick restart. */
 const DEV_STOP_TIMEOUT_MS = 2_000;
 
+/** Every option `flagon dev` accepts; the help lists each one. */
+export const devOptions = { ...listenOptionSpecs, help: { type: "boolean", short: "h" } } as const;
+
 export async function dev(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { ...listenOptionSpecs, help: { type: "boolean", short: "h" } },
+    options: devOptions,
   });
   if (values.help) {
     print(io.stdout, devHelp);

@@ -24,10 +24,13 @@ export interface RouteRow {
   readonly decorators: readonly string[];
 }
 
+/** Every option `flagon routes` accepts; the help lists each one. */
+export const routesOptions = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
 export async function routes(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: routesOptions,
   });
   if (values.help) {
     print(io.stdout, routesHelp);
