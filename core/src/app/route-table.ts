@@ -44,6 +44,8 @@ export interface CompiledRoute {
   readonly hooks: RouteHooks;
   /** The serializer for JSON return values when the route declares `response`. */
   readonly serialize: ResponseSerializer | undefined;
+  /** A function route with neither a function name nor an `endpoint`: its endpoint is its path. */
+  readonly anonymous: boolean;
 }
 
 /** A route as listed by `app.routes()`. */
@@ -53,13 +55,18 @@ export interface RouteListing {
   readonly endpoint: string;
   /** Names of the route decorators on it (the names given to `createRouteDecorator`). */
   readonly decorators: readonly string[];
+  /**
+   * Present (true) for a function route whose function has no name (an arrow written inline)
+   * and that was given no `endpoint`: its endpoint, the urlFor key, is then its path.
+   */
+  readonly anonymous?: true;
 }
 
 /** The routes of a table for `app.routes()`: one entry per endpoint and path, with its methods. */
 export function listRoutes(all: readonly CompiledRoute[]): RouteListing[] {
   const byKey = new Map<
     string,
-    { methods: string[]; path: string; endpoint: string; decorators: string[] }
+    { methods: string[]; path: string; endpoint: string; decorators: string[]; anonymous?: true }
   >();
   for (const route of all) {
     const key = `${route.info.endpoint} ${route.info.path}`;
@@ -68,6 +75,7 @@ export function listRoutes(all: readonly CompiledRoute[]): RouteListing[] {
       path: route.info.path,
       endpoint: route.info.endpoint,
       decorators: [...route.info.metadata.keys()].map((k) => k.description ?? k.toString()),
+      ...(route.anonymous ? { anonymous: true as const } : {}),
     };
     entry.methods.push(route.info.method);
     byKey.set(key, entry);
@@ -210,6 +218,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     handler: unknown,
     makeInvoke: (parsed: ParsedPath) => (site: InvokerSite) => (ctx: Context) => unknown,
     scoped: { classHooks: ReturnType<typeof scopedHooks>; methodHooks: ReturnType<typeof scopedHooks> },
+    unnamed = false,
   ): void => {
     const parsed = parsePath(source, sources.converters);
     const ownLimit =
@@ -219,6 +228,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
     const bodyLimit = ownLimit ?? sources.bodyLimit;
     const invokerFor = makeInvoke(parsed);
     const endpoint = options.endpoint ?? info.endpoint;
+    const anonymous = unnamed && options.endpoint === undefined;
     let serialize: ResponseSerializer | undefined;
     if (options.response !== undefined) {
       const label = `${methods.join(", ")} ${source} (${endpoint})`;
@@ -245,7 +255,16 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       // After the binders, so that a @Body's accept list is what ctx.body() defaults to.
       if (ownLimit !== undefined)
         sources.bodyParsers.describeRoute(routeInfo, { accept: JSON_ONLY, ownLimit });
-      const route: CompiledRoute = { info: routeInfo, parsed, bodyLimit, handler, invoke, hooks, serialize };
+      const route: CompiledRoute = {
+        info: routeInfo,
+        parsed,
+        bodyLimit,
+        handler,
+        invoke,
+        hooks,
+        serialize,
+        anonymous,
+      };
       if (!router.add(parsed, method, route)) {
         const other = all.find((r) => r.info.method === method && r.parsed.source === source);
         throw new FlagonError(
@@ -290,13 +309,16 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
   }
   for (const route of sources.functionRoutes) {
     const name = route.handler.name;
+    // An arrow written inline has no name ("anonymous" is the name of a `new Function`): its
+    // endpoint is its path, which urlFor takes like any name. Flask would name it "<lambda>".
+    const unnamed = !name || name === "anonymous";
     const holder = decoratedHolder(route.options.decorators ?? []);
     add(
       route.path,
       route.methods,
       route.options,
       {
-        endpoint: name && name !== "anonymous" ? name : route.path,
+        endpoint: unnamed ? route.path : name,
         controller: undefined,
         handlerName: name,
         metadata: routeMetadata(holder, ""),
@@ -304,6 +326,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       route.handler,
       () => () => route.handler,
       { classHooks: scopedHooks(holder), methodHooks: emptyHookLists() },
+      unnamed,
     );
   }
   return { router, endpoints, all };

@@ -10,7 +10,7 @@ import { type ListenTarget, listenOptionSpecs, listenOptionsHelp, listenTarget }
 import { needsTypeScript, requireTypeScript } from "./loader/register.js";
 import { decoratorFlagsWarning } from "./tsconfig-check.js";
 import { type ChildSpec, GO, isChildMessage } from "./serve.js";
-import { onStopSignals } from "./signals.js";
+import { onParentExit, onStopSignals } from "./signals.js";
 import { type Change, watchApp } from "./watch.js";
 
 export const devHelp = `Usage: flagon dev [--port <n>] [--host <addr>]
@@ -21,6 +21,9 @@ need no restart: in development each request sees their latest version (with tem
 on, a template change restarts too). TypeScript runs straight from the sources, transpiled by
 the typescript package with decorator metadata intact. NODE_ENV and FLAGON_ENV are
 "development". Start-up code runs once per start, in the app's own process.
+
+SIGTERM or SIGINT closes the app and exits; so does the exit of the process that started
+flagon dev (npm run dev, which does not pass its SIGTERM on through the shell it runs).
 
 The app is the module named by "app" in the config, else src/app.ts, else dist/app.js; it
 exports createApp(), which returns the Flagon app without listening.
@@ -34,10 +37,13 @@ const DEBOUNCE_MS = 50;
 /** How long a stopping app may take before it is killed: development favours a quick restart. */
 const DEV_STOP_TIMEOUT_MS = 2_000;
 
+/** Every option `flagon dev` accepts; the help lists each one. */
+export const devOptions = { ...listenOptionSpecs, help: { type: "boolean", short: "h" } } as const;
+
 export async function dev(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { ...listenOptionSpecs, help: { type: "boolean", short: "h" } },
+    options: devOptions,
   });
   if (values.help) {
     print(io.stdout, devHelp);
@@ -100,23 +106,30 @@ class DevSupervisor {
       this.log(`running ${this.location.shown} in development mode; watching ${shown}`);
       this.start(undefined);
 
-      const removeSignals = onStopSignals(
-        () => {
-          this.shuttingDown = true;
-          watcher.close();
-          this.dropStandby();
-          void this.stopChild().then(() => {
-            removeSignals();
-            this.log("stopped");
-            resolve(0);
-          });
-        },
-        () => {
-          this.child?.kill("SIGKILL");
+      // SIGTERM or SIGINT, or the parent gone: the app closes (SIGTERM to it, SIGKILL after
+      // DEV_STOP_TIMEOUT_MS), then this command exits. A second signal kills the app at once.
+      const stop = (): void => {
+        if (this.shuttingDown) return;
+        this.shuttingDown = true;
+        stopWatchingParent();
+        watcher.close();
+        this.dropStandby();
+        void this.stopChild().then(() => {
           removeSignals();
-          resolve(1);
-        },
-      );
+          this.log("stopped");
+          resolve(0);
+        });
+      };
+      const removeSignals = onStopSignals(stop, () => {
+        this.child?.kill("SIGKILL");
+        stopWatchingParent();
+        removeSignals();
+        resolve(1);
+      });
+      const stopWatchingParent = onParentExit(() => {
+        this.log("the process that started flagon dev exited (npm run dev stopped?); stopping");
+        stop();
+      });
     });
   }
 

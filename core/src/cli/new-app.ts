@@ -34,15 +34,18 @@ ${columns([
   ["-h, --help", "Show this help"],
 ])}`;
 
+/** Every option `flagon new` accepts; the help lists each one. */
+export const newOptions = {
+  template: { type: "string", short: "t" },
+  force: { type: "boolean", short: "f" },
+  ...coreSourceOptions,
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export async function newApp(args: readonly string[], io: CliIO, coreVersion: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: {
-      template: { type: "string", short: "t" },
-      force: { type: "boolean", short: "f" },
-      ...coreSourceOptions,
-      help: { type: "boolean", short: "h" },
-    },
+    options: newOptions,
     allowPositionals: true,
   });
   if (values.help) {

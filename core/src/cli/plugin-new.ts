@@ -1,38 +1,52 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type CliIO, print, UsageError } from "./io.js";
+import { type CliIO, columns, print, UsageError } from "./io.js";
 import { normalizePluginName, PluginNameError } from "./plugin-name.js";
-import { coreCheckout, coreSourceNote, coreSourceOptions, pointAtCheckout } from "./core-source.js";
+import {
+  coreCheckout,
+  coreSourceHelp,
+  coreSourceNote,
+  coreSourceOptions,
+  pointAtCheckout,
+} from "./core-source.js";
 import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
 import { coreRangeFor, pluginFiles } from "./templates/plugin.js";
 import { newOfficialPlugin } from "./official-plugin.js";
 
-export const pluginNewHelp = `Usage: flagon plugin new <name> [--dir <path>] [--force]
+/** Every option `flagon plugin new` accepts; the help lists each one. */
+export const pluginNewOptions = {
+  dir: { type: "string", short: "d" },
+  force: { type: "boolean", short: "f" },
+  ...coreSourceOptions,
+  official: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const pluginNewHelp = `Usage: flagon plugin new <name> [--dir <path>] [--force] [--from-checkout | --from-registry]
        flagon plugin new <name> --official
 
 Scaffolds a community plugin package that builds and passes its own tests.
 
 <name> is x, flagon-plugin-x, @scope/x or @scope/flagon-plugin-x; the package is
 named flagon-plugin-x (or @scope/flagon-plugin-x), as Flagon's plugin convention asks.
+Its dev install of @flagon/core comes from this checkout's core/ when the command runs from a
+clone of the Flagon repository, else from the npm registry; the peer range is the same either way.
 
 Options:
-  -d, --dir <path>  Folder to create (default: ./flagon-plugin-x)
-  -f, --force       Write into a folder that is not empty (files of the same name are replaced)
-      --official    In the Flagon repository: create plugins/<name> as @flagon/<name>, the
-                    official plugin skeleton, and reference it from the root tsconfig.json
-  -h, --help        Show this help`;
+${columns([
+  ["-d, --dir <path>", "Folder to create (default: ./flagon-plugin-x)"],
+  ["-f, --force", "Write into a folder that is not empty (files of the same name are replaced)"],
+  ...coreSourceHelp,
+  ["--official", "In the Flagon repository: create plugins/<name> as @flagon/<name>, the"],
+  ["", "official plugin skeleton, and reference it from the root tsconfig.json"],
+  ["-h, --help", "Show this help"],
+])}`;
 
 /** `flagon plugin new`: writes the package from the templates, reporting each file. */
 export async function pluginNew(args: readonly string[], io: CliIO, coreVersion: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: {
-      dir: { type: "string", short: "d" },
-      force: { type: "boolean", short: "f" },
-      ...coreSourceOptions,
-      help: { type: "boolean", short: "h" },
-      official: { type: "boolean" },
-    },
+    options: pluginNewOptions,
     allowPositionals: true,
   });
   if (values.help) {

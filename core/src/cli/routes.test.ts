@@ -30,4 +30,14 @@ describe("the routes table", () => {
     );
     expect(formatRoutes([])).toBe("The app has no routes.");
   });
+
+  it("shows <anonymous> for a function route without a name, keeping its urlFor key in the row", () => {
+    const rows = sortRoutes([
+      { methods: ["GET"], path: "/x", endpoint: "/x", decorators: [], anonymous: true },
+    ]);
+    expect(rows).toEqual([{ methods: ["GET"], path: "/x", endpoint: "/x", decorators: [], anonymous: true }]);
+    expect(formatRoutes(rows)).toBe(
+      ["METHODS  PATH  ENDPOINT     DECORATORS", "GET      /x    <anonymous>  -"].join("\n"),
+    );
+  });
 });

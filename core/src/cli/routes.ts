@@ -9,7 +9,9 @@ export const routesHelp = `Usage: flagon routes [--json]
 Loads the app in command mode (createApp, then build: plugins registered, routes compiled, no
 onReady hooks, so no pools are opened) and lists its routes, sorted by path: the methods, the
 path, the endpoint (for urlFor) and the route decorators on each route (the names plugins gave
-createRouteDecorator, such as auth.loginRequired).
+createRouteDecorator, such as auth.loginRequired). A function route whose function has no name
+(an arrow written inline) and no endpoint option shows <anonymous>: its urlFor key is its path
+(in --json, "endpoint" is that key and "anonymous" is true).
 
 Options:
 ${columns([
@@ -22,12 +24,20 @@ export interface RouteRow {
   readonly path: string;
   readonly endpoint: string;
   readonly decorators: readonly string[];
+  /** A function route without a name or an endpoint option: its endpoint is its path. */
+  readonly anonymous?: true;
 }
+
+/** What the table shows for an anonymous function route, as `flask routes` shows `<lambda>`. */
+export const ANONYMOUS_ENDPOINT = "<anonymous>";
+
+/** Every option `flagon routes` accepts; the help lists each one. */
+export const routesOptions = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
 
 export async function routes(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: routesOptions,
   });
   if (values.help) {
     print(io.stdout, routesHelp);
@@ -68,6 +78,7 @@ export function sortRoutes(
     path: string;
     endpoint: string;
     decorators?: readonly string[];
+    anonymous?: true;
   }>,
 ): RouteRow[] {
   return listing
@@ -76,6 +87,7 @@ export function sortRoutes(
       path: route.path,
       endpoint: route.endpoint,
       decorators: [...(route.decorators ?? [])],
+      ...(route.anonymous ? { anonymous: true as const } : {}),
     }))
     .sort(
       (a, b) =>
@@ -93,7 +105,7 @@ export function formatRoutes(rows: readonly RouteRow[]): string {
     ...rows.map((row) => [
       row.methods.join(", "),
       row.path,
-      row.endpoint,
+      row.anonymous ? ANONYMOUS_ENDPOINT : row.endpoint,
       row.decorators.length === 0 ? "-" : row.decorators.join(", "),
     ]),
   ]);

@@ -48,14 +48,17 @@ const DRAIN_GRACE_MS = 2_000;
 const STABLE_AFTER_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
+/** Every option `flagon start` accepts; the help lists each one. */
+export const startOptions = {
+  ...listenOptionSpecs,
+  workers: { type: "string", short: "w" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export async function start(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      ...listenOptionSpecs,
-      workers: { type: "string", short: "w" },
-      help: { type: "boolean", short: "h" },
-    },
+    options: startOptions,
   });
   if (values.help) {
     print(io.stdout, startHelp);

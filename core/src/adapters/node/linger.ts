@@ -32,11 +32,14 @@ export function closeGently(socket: Socket): void {
   lingeringClose.call(socket);
 }
 
-/** For close(): a socket already lingering is destroyed, one not there yet closes the usual way. */
+/**
+ * For close(): a socket already lingering is destroyed, whether it got there after a response
+ * (lingerOnClose) or at once (closeGently, after a refused request); one not there yet closes the
+ * usual way. Otherwise close() would wait up to LINGER_MS for a client that keeps its side open.
+ */
 export function stopLingering(socket: Socket): void {
-  if (!Object.hasOwn(socket, "destroySoon")) return;
   if ((socket as LingerSocket)[LINGERING]) socket.destroy();
-  else Reflect.deleteProperty(socket, "destroySoon");
+  else if (Object.hasOwn(socket, "destroySoon")) Reflect.deleteProperty(socket, "destroySoon");
 }
 
 /**

@@ -149,10 +149,9 @@ import { createApp } from "./app.js";
 const port = Number(process.env["PORT"] ?? 3000);
 const host = process.env["HOST"] ?? "127.0.0.1";
 const app = createApp();
-const { url } = await app.listen({ port, host });
-console.log(\`listening on \${url}\`);
 
-// Finish in-flight requests, then exit.
+// Finish in-flight requests, then exit. Installed before listening: until a handler exists, a
+// SIGTERM (one sent as soon as the port is open) kills the process without closing the app.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     app.close().then(
@@ -164,6 +163,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     );
   });
 }
+
+const { url } = await app.listen({ port, host });
+console.log(\`listening on \${url}\`);
 `;
 
 const helloControllerTs = `import { Controller, Get, Param } from "@flagon/core";
