@@ -212,6 +212,15 @@ export class Context {
     return this.app.sessionManager.load(this);
   }
 
+  /**
+   * Whether this request has read its session (`ctx.session()`, `ctx.flash()`, a template that
+   * used `session` or `flashes()`): its response depends on who asked, so a cache must not serve
+   * it to anyone else.
+   */
+  get sessionUsed(): boolean {
+    return this.app.sessionManager.used(this);
+  }
+
   /** Flashes a message for a later page (Flask's `flash()`); shorthand for `(await ctx.session()).flash(…)`. */
   async flash(message: string, category = "message"): Promise<void> {
     (await this.session()).flash(message, category);

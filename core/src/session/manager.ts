@@ -134,6 +134,11 @@ export class SessionManager {
     return this.loadedSessions.get(ctx);
   }
 
+  /** Whether the request has started loading its session (loaded or not yet). */
+  used(ctx: Context): boolean {
+    return this.loads.has(ctx) || this.loadedSessions.has(ctx);
+  }
+
   /**
    * The session a template shows: the one already loaded, else loaded now only when the request
    * brings a session cookie; undefined when there is none to show (no session work at all).

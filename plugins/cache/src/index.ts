@@ -1,0 +1,121 @@
+/**
+ * @flagon/cache: a Keyv-backed cache — a bounded LRU in memory by default, Redis by URL — with
+ * single-flight `wrap()`, stale-while-revalidate and grace, tags, whole-response caching with
+ * `@Cached()`, `@Memoize()` for service methods and a `{% cache %}` template tag. Written only
+ * against the public plugin API of `@flagon/core`.
+ *
+ * @example
+ * import cache, { Cache, Cached } from "@flagon/cache";
+ * app.register(cache, { url: "redis://127.0.0.1:6379" });
+ */
+import { createRequire } from "node:module";
+import { createKeyv } from "@keyv/redis";
+import { definePlugin, type Flagon } from "@flagon/core";
+import { z } from "zod";
+import { Cache } from "./cache.js";
+import { isCached, lookup, store } from "./cached.js";
+import { fragmentTag } from "./fragment.js";
+import { type CacheStore, KeyvStore, MemoryStore } from "./stores.js";
+
+export { Cache, type CacheSettings, type CacheStatus, type SetOptions, type WrapOptions } from "./cache.js";
+export { Cached, primaryKey, refusal, type CachedOptions } from "./cached.js";
+export { Memoize, invalidate, type MemoizeOptions } from "./memoize.js";
+export { KeyvStore, MemoryStore, type CacheStore, type Entry, type MemoryLimits } from "./stores.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+/** The options, checked and defaulted at start-up (the `cache` config section merged under `register`'s). */
+export const configSchema = z
+  .object({
+    /** `redis://…` (or `rediss://…`) for Redis; none for the in-memory LRU. */
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+    /** Keeps this app's keys apart from other apps' in a shared store. */
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .default("flagon"),
+    /** Default seconds a value stays fresh. */
+    ttl: z.number().positive().max(31_536_000).default(300),
+    /** Milliseconds a store call may take before it counts as a miss. */
+    deadline: z.number().int().min(1).max(10_000).default(200),
+    memory: z
+      .object({
+        maxEntries: z.number().int().min(1).default(10_000),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type CacheOptions = z.output<typeof configSchema>;
+
+declare module "@flagon/core" {
+  interface CoreConfig {
+    cache?: z.input<typeof configSchema>;
+  }
+}
+
+/** The store the options name: the LRU, or Redis behind deadlines. */
+export function createStore(app: Flagon, options: CacheOptions): CacheStore {
+  if (options.url === undefined) return new MemoryStore(options.memory);
+  const keyv = createKeyv(
+    {
+      url: options.url,
+      // Fail at once while disconnected instead of queueing: the deadline turns it into a miss.
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: 1000,
+      socket: {
+        connectTimeout: Math.max(options.deadline, 1000),
+        reconnectStrategy: (attempts: number) => Math.min(50 * 2 ** attempts, 1000),
+      },
+    },
+    { namespace: options.namespace, throwOnErrors: true, connectionTimeout: options.deadline },
+  );
+  const shown = options.url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  return new KeyvStore(keyv, options.deadline, (event, error) => {
+    if (event === "down") {
+      app.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        `@flagon/cache: ${shown} is unavailable; every lookup is a miss until it is back`,
+      );
+    } else {
+      app.log.info(`@flagon/cache: ${shown} is back`);
+    }
+  });
+}
+
+export default definePlugin<CacheOptions>({
+  name: "@flagon/cache",
+  version,
+  core: ">=0.1.0 <1",
+  configKey: "cache",
+  configSchema,
+  // Guards (auth) run before a cached page can answer, whatever the order in config.
+  after: ["@flagon/auth"],
+  register(app, options) {
+    const backend = createStore(app, options);
+    const cache = new Cache(backend, {
+      ttl: options.ttl,
+      namespace: options.url === undefined ? options.namespace : "v1",
+      onRefreshError: (key, error) =>
+        app.log.warn(
+          { key, err: error instanceof Error ? error.message : String(error) },
+          "@flagon/cache: refresh failed; serving the stale value",
+        ),
+    });
+    app.provide({ provide: Cache, useValue: cache });
+    const development = app.config.env === "development";
+    app.addHook("preHandler", lookup(cache, development), { appliesTo: isCached });
+    app.addHook("onSend", store(cache, development), { appliesTo: isCached });
+    app.templates.addExtension("FlagonCache", fragmentTag(cache, options.ttl));
+    app.addHook("onClose", () => backend.close?.());
+  },
+});
