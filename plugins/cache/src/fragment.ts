@@ -42,7 +42,13 @@ export function fragmentTag(cache: Cache, defaultTtl: number): TemplateExtension
           () =>
             new Promise<string>((resolve, reject) =>
               body((error, output) =>
-                error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(output),
+                error
+                  ? reject(
+                      error instanceof Error
+                        ? error
+                        : new Error("the {% cache %} body failed to render", { cause: error }),
+                    )
+                  : resolve(output),
               ),
             ),
           { ttl },
