@@ -169,6 +169,28 @@ describe("docs/database.md: transactions", () => {
     ]);
   });
 
+  test("no savepoint: a caller that catches the joined method's throw commits what ran before it", async () => {
+    const { app, db } = await start();
+    await accounts(db);
+    const ledger = app.container.resolve(Ledger);
+    await db.transaction(async () => {
+      await ledger.transfer(1, 2, -60).catch(() => undefined);
+    });
+    // The debit ran, the failed credit did not, and the outer transaction committed the debit.
+    expect(await balances(db)).toEqual([
+      { id: 1, balance: 160 },
+      { id: 2, balance: 50 },
+    ]);
+    // Wrapped in db.transaction(fn), the call is a savepoint: its throw undoes it alone.
+    await db.transaction(async () => {
+      await db.transaction(() => ledger.transfer(1, 2, -60)).catch(() => undefined);
+    });
+    expect(await balances(db)).toEqual([
+      { id: 1, balance: 160 },
+      { id: 2, balance: 50 },
+    ]);
+  });
+
   test("the savepoint example keeps the order without the coupon", async () => {
     const { db } = await start();
     await placeOrder(db, { id: 1, item: "teapot" }, { order_id: 1, code: "EXPIRED" });
@@ -237,22 +259,22 @@ describe("docs/database.md: fetching one row, or a page", () => {
   test("the pagination macro renders the page links", async () => {
     const { app, db } = await start();
     await addArticles(db, 57);
-    const res = await inject(app, "/articles/pages?page=2");
+    const res = await inject(app, "/?page=2");
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toContain("text/html");
     expect(res.body).toContain('<li><a href="/articles/article-21">Article 21</a></li>');
     expect(res.body).not.toContain("Article 20<");
     expect(res.body).toContain('<nav class="pagination" aria-label="Pages">');
-    expect(res.body).toContain('<a href="/articles/pages?page=1" rel="prev">Previous</a>');
+    expect(res.body).toContain('<a href="/?page=1" rel="prev">Previous</a>');
     expect(res.body).toContain('<span aria-current="page">2</span>');
-    expect(res.body).toContain('<a href="/articles/pages?page=3">3</a>');
-    expect(res.body).toContain('<a href="/articles/pages?page=3" rel="next">Next</a>');
+    expect(res.body).toContain('<a href="/?page=3">3</a>');
+    expect(res.body).toContain('<a href="/?page=3" rel="next">Next</a>');
   });
 
   test("with one page the macro renders no links", async () => {
     const { app, db } = await start();
     await addArticles(db, 2);
-    const res = await inject(app, "/articles/pages");
+    const res = await inject(app, "/");
     expect(res.body).toContain("Article 2");
     expect(res.body).not.toContain("<nav");
   });

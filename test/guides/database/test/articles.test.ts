@@ -20,5 +20,6 @@ it("creates an article", async () => {
     json: { slug: "a", title: "A", body: "…" },
   });
   expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({ slug: "a", title: "A" });
   await app.close();
 });
