@@ -1,11 +1,15 @@
-// Shared by every workspace's vitest project: run @flagon/core from its TypeScript sources, so
-// tests never see a stale build. Decorator metadata is emitted for every file that a tsconfig
-// with emitDecoratorMetadata includes, so each workspace's tsconfig must include its tests.
+// Shared by every workspace's vitest project: run @flagon/core (and the official plugins that
+// other workspaces test against) from their TypeScript sources, so tests never see a stale
+// build. Decorator metadata is emitted for every file that a tsconfig with emitDecoratorMetadata
+// includes, so each workspace's tsconfig must include its tests.
 import { fileURLToPath } from "node:url";
 
 const core = fileURLToPath(new URL("./core/src/", import.meta.url));
+const database = fileURLToPath(new URL("./plugins/database/src/", import.meta.url));
 
 export const sourceAliases = [
   { find: /^@flagon\/core\/testing$/, replacement: `${core}testing/index.ts` },
   { find: /^@flagon\/core$/, replacement: `${core}index.ts` },
+  { find: /^@flagon\/database\/testing$/, replacement: `${database}testing.ts` },
+  { find: /^@flagon\/database$/, replacement: `${database}index.ts` },
 ];

@@ -16,6 +16,7 @@ const GUIDES = [
   "docs/templates.md",
   "docs/testing.md",
   "docs/configuration.md",
+  "docs/database.md",
 ];
 
 async function read(file: string): Promise<string> {
