@@ -1,0 +1,68 @@
+// @LoginRequired, @FreshLoginRequired, @Roles and @Can: checked in a preHandler hook, so they
+// run before the handler, form parsing and cache look-ups (the plugin registers before
+// @flagon/cache and @flagon/forms whatever the order in the config).
+import { createRouteDecorator, FlagonResponse, HttpError, type Context, type RouteInfo } from "@flagon/core";
+import { type AuthUser, identity, type Principal } from "./identity.js";
+import { requestedPath } from "./next-url.js";
+import { settingsFor } from "./settings.js";
+
+export const LoginRequired = createRouteDecorator("auth.loginRequired", () => true);
+export const FreshLoginRequired = createRouteDecorator("auth.freshLoginRequired", () => true);
+/** Any of the roles (the user's `roles`). */
+export const Roles = createRouteDecorator("auth.roles", (...roles: string[]) => roles);
+/** A predicate on the user (and the request); false gives 403. */
+export const Can = createRouteDecorator(
+  "auth.can",
+  (predicate: (user: Principal, ctx: Context) => boolean | Promise<boolean>) => predicate,
+);
+
+export const isGuarded = (route: RouteInfo | undefined): boolean =>
+  LoginRequired.has(route) || FreshLoginRequired.has(route) || Roles.has(route) || Can.has(route);
+
+/** Whether the client is a browser that should be redirected (it names HTML in Accept). */
+function wantsHtml(ctx: Context): boolean {
+  return /\b(text\/html|application\/xhtml\+xml)\b/i.test(ctx.request.headers.accept ?? "");
+}
+
+function unauthorized(ctx: Context, message: string): FlagonResponse | HttpError {
+  const settings = settingsFor(ctx.app);
+  if (wantsHtml(ctx) && ctx.request.method === "GET") {
+    const next = requestedPath(ctx.request.path, ctx.request.queryString);
+    const separator = settings.loginUrl.includes("?") ? "&" : "?";
+    const location = `${settings.loginUrl}${separator}${settings.nextParam}=${encodeURIComponent(next)}`;
+    return new FlagonResponse(null, { status: 303, headers: { location } });
+  }
+  const scheme =
+    settings.jwt !== undefined || settings.loader()?.loadByToken !== undefined ? "Bearer" : "Session";
+  return new HttpError(401, message, {
+    headers: { "www-authenticate": `${scheme} realm="${settings.realm}"` },
+  });
+}
+
+/** The preHandler of guarded routes. */
+export async function guard(ctx: Context): Promise<FlagonResponse | undefined> {
+  // A CORS preflight carries no credentials: it is answered as for any route.
+  if (ctx.request.method === "OPTIONS") return undefined;
+  const { user, fresh } = await identity(ctx);
+  const route = ctx.route;
+  if (!user.isAuthenticated) {
+    const refusal = unauthorized(ctx, "log in to see this page");
+    if (refusal instanceof HttpError) throw refusal;
+    return refusal;
+  }
+  if (FreshLoginRequired.has(route) && !fresh) {
+    const refusal = unauthorized(ctx, "confirm your password to continue");
+    if (refusal instanceof HttpError) throw refusal;
+    return refusal;
+  }
+  const roles = Roles.get(route);
+  if (roles !== undefined && roles.length > 0) {
+    const own = (user as AuthUser).roles ?? [];
+    if (!roles.some((role) => own.includes(role)))
+      throw new HttpError(403, "you do not have the role this needs");
+  }
+  const predicate = Can.get(route);
+  if (predicate !== undefined && !(await predicate(user, ctx)))
+    throw new HttpError(403, "you may not do this");
+  return undefined;
+}

@@ -1,0 +1,233 @@
+// Who is asking: the user of a request, found once per request (lazily) from an API token or
+// JWT in Authorization, the session, or a remember-me cookie; an anonymous user otherwise.
+import { createHash } from "node:crypto";
+import type { AppSigner, Context, Flagon } from "@flagon/core";
+import type { JwtVerifier } from "./jwt.js";
+
+/** What the plugin needs of a user; the app's own type may carry anything else. */
+export interface AuthUser {
+  readonly id: string | number;
+  /** false refuses logins and ends sessions (default true). */
+  readonly isActive?: boolean;
+  readonly roles?: readonly string[];
+  /**
+   * Changes when the password (or anything that must end other sessions) changes: every
+   * session and remember cookie made under another value stops working.
+   */
+  readonly sessionVersion?: string | number | null;
+}
+
+/**
+ * How the app finds its users: provide a class extending it (`app.provide({ provide:
+ * UserLoader, useClass: MyLoader })`), backed by the database or anything else.
+ */
+export class UserLoader<U extends AuthUser = AuthUser> {
+  /** The user with this id (as stored in the session: a string), or undefined. */
+  load(id: string): U | undefined | Promise<U | undefined> {
+    throw new Error(`${this.constructor.name} must implement load(id) to find user ${JSON.stringify(id)}`);
+  }
+  /**
+   * The user owning an API token, looked up by the token's SHA-256 (`hashApiToken`): store
+   * only that hash. Optional; without it, Bearer and API-key tokens are not accepted.
+   */
+  loadByToken?(tokenHash: string): U | undefined | Promise<U | undefined>;
+}
+
+export type AuthMethod = "session" | "remember" | "token" | "jwt";
+
+/** The user of a request: theirs, marked authenticated, or the anonymous user. */
+export type Principal<U extends AuthUser = AuthUser> = (U & AuthenticatedMarks) | AnonymousUser;
+
+export interface AuthenticatedMarks {
+  readonly isAuthenticated: true;
+  readonly isAnonymous: false;
+}
+
+export interface AnonymousUser {
+  readonly isAuthenticated: false;
+  readonly isAnonymous: true;
+  readonly id: null;
+  readonly roles: readonly string[];
+}
+
+export const ANONYMOUS: AnonymousUser = Object.freeze({
+  isAuthenticated: false,
+  isAnonymous: true,
+  id: null,
+  roles: Object.freeze([]),
+});
+
+/** How a request was authenticated, for guards (`@FreshLoginRequired`). */
+export interface Identity<U extends AuthUser = AuthUser> {
+  readonly user: Principal<U>;
+  readonly via: AuthMethod | undefined;
+  /** Logged in with the password during this session (not restored from a remember cookie). */
+  readonly fresh: boolean;
+}
+
+/** What the session holds for a login. */
+export interface SessionAuth {
+  readonly id: string;
+  readonly v: string | number | null;
+  readonly fresh: boolean;
+}
+
+export const SESSION_KEY = "_auth";
+
+export interface IdentitySettings {
+  readonly loader: () => UserLoader | undefined;
+  readonly remember: RememberSettings;
+  readonly apiKeyHeader: string | undefined;
+  readonly jwt: JwtVerifier | undefined;
+}
+
+export interface RememberSettings {
+  readonly cookie: string;
+  /** Seconds a remember cookie restores a login. */
+  readonly maxAge: number;
+  readonly signer: () => AppSigner;
+}
+
+const identities = new WeakMap<Context, Promise<Identity>>();
+const settingsByApp = new WeakMap<Flagon, IdentitySettings>();
+
+export function attachIdentity(app: Flagon, settings: IdentitySettings): void {
+  settingsByApp.set(app, settings);
+}
+
+function settingsOf(ctx: Context): IdentitySettings {
+  const settings = settingsByApp.get(ctx.app);
+  if (settings === undefined)
+    throw new Error("@flagon/auth is not registered on this app: app.register(auth) first");
+  return settings;
+}
+
+/** The SHA-256 of an API token, as UserLoader.loadByToken receives it (hex). */
+export function hashApiToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Marks a loaded user as authenticated without copying it (its methods stay usable). */
+export function authenticated<U extends AuthUser>(user: U): U & AuthenticatedMarks {
+  if (Object.isFrozen(user) || !Object.isExtensible(user)) {
+    return { ...user, isAuthenticated: true, isAnonymous: false };
+  }
+  if ((user as Partial<AuthenticatedMarks>).isAuthenticated !== true) {
+    Object.defineProperties(user, {
+      isAuthenticated: { value: true, enumerable: false, configurable: true },
+      isAnonymous: { value: false, enumerable: false, configurable: true },
+    });
+  }
+  return user as U & AuthenticatedMarks;
+}
+
+const usable = (user: AuthUser | undefined): user is AuthUser =>
+  user !== undefined && user.isActive !== false;
+const versionOf = (user: AuthUser): string | number | null => user.sessionVersion ?? null;
+
+/** The request's identity, found on first call (later calls share it). */
+export function identity(ctx: Context): Promise<Identity> {
+  let found = identities.get(ctx);
+  if (found === undefined) {
+    found = resolve(ctx, settingsOf(ctx));
+    identities.set(ctx, found);
+  }
+  return found;
+}
+
+/** The request's user: theirs (authenticated) or the anonymous user. */
+export async function currentUser<U extends AuthUser = AuthUser>(ctx: Context): Promise<Principal<U>> {
+  return (await identity(ctx)).user;
+}
+
+/** Forgets what was found for this request (after a login or logout within it). */
+export function setIdentity(ctx: Context, value: Identity): void {
+  identities.set(ctx, Promise.resolve(value));
+}
+
+const NOBODY: Identity = { user: ANONYMOUS, via: undefined, fresh: false };
+
+async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identity> {
+  const loader = settings.loader();
+  if (loader === undefined) return NOBODY;
+  const fromHeader = await fromAuthorization(ctx, settings, loader);
+  if (fromHeader !== undefined) return fromHeader;
+  // No cookie at all: no session to read, and the request stays cacheable.
+  if (ctx.request.headers.cookie === undefined) return NOBODY;
+  const session = await ctx.session();
+  const stored = session.get<SessionAuth>(SESSION_KEY);
+  if (stored !== undefined && typeof stored === "object" && typeof stored.id === "string") {
+    const user = await loader.load(stored.id);
+    if (usable(user) && versionOf(user) === stored.v) {
+      return { user: authenticated(user), via: "session", fresh: stored.fresh === true };
+    }
+    // Deleted, deactivated, or its password changed since: this session no longer logs in.
+    session.delete(SESSION_KEY);
+  }
+  return (await fromRememberCookie(ctx, settings, loader)) ?? NOBODY;
+}
+
+async function fromAuthorization(
+  ctx: Context,
+  settings: IdentitySettings,
+  loader: UserLoader,
+): Promise<Identity | undefined> {
+  const header = ctx.request.headers.authorization;
+  let token: string | undefined;
+  if (typeof header === "string" && /^Bearer /i.test(header)) token = header.slice(7).trim();
+  else if (settings.apiKeyHeader !== undefined) {
+    const value = ctx.request.headers[settings.apiKeyHeader];
+    if (typeof value === "string") token = value.trim();
+  }
+  if (token === undefined || token === "") return undefined;
+  if (settings.jwt !== undefined && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
+    const subject = await settings.jwt.verify(token);
+    const user = subject === undefined ? undefined : await loader.load(subject);
+    return usable(user) ? { user: authenticated(user), via: "jwt", fresh: false } : NOBODY;
+  }
+  if (loader.loadByToken === undefined) return NOBODY;
+  const user = await loader.loadByToken(hashApiToken(token));
+  // A token that names nobody is an anonymous request: guards answer 401, never the session.
+  return usable(user) ? { user: authenticated(user), via: "token", fresh: false } : NOBODY;
+}
+
+/** A remember cookie's payload: the user id and session version, signed by the app. */
+interface RememberPayload {
+  readonly id: string;
+  readonly v: string | number | null;
+}
+
+async function fromRememberCookie(
+  ctx: Context,
+  settings: IdentitySettings,
+  loader: UserLoader,
+): Promise<Identity | undefined> {
+  const cookie = ctx.request.cookies[settings.remember.cookie];
+  if (cookie === undefined) return undefined;
+  const checked = settings.remember.signer().unsign(cookie, { maxAge: settings.remember.maxAge });
+  let payload: RememberPayload | undefined;
+  if (checked.ok) {
+    try {
+      payload = JSON.parse(checked.value) as RememberPayload;
+    } catch {
+      payload = undefined;
+    }
+  }
+  const user =
+    payload === undefined || typeof payload.id !== "string" ? undefined : await loader.load(payload.id);
+  if (payload === undefined || !usable(user) || versionOf(user) !== payload.v) {
+    ctx.response.clearCookie(settings.remember.cookie, { path: "/" });
+    return undefined;
+  }
+  // A restored login is not fresh: @FreshLoginRequired asks for the password again.
+  const session = await ctx.session();
+  await session.regenerate();
+  session.set(SESSION_KEY, { id: payload.id, v: versionOf(user), fresh: false } satisfies SessionAuth);
+  return { user: authenticated(user), via: "remember", fresh: false };
+}
+
+export function rememberCookieValue(signer: AppSigner, user: AuthUser): string {
+  return signer.sign(JSON.stringify({ id: String(user.id), v: versionOf(user) } satisfies RememberPayload));
+}
+
+export { versionOf, usable };
