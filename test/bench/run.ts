@@ -4,7 +4,7 @@
 // node:http and to Fastify measured in the same round. Then the database routes (db.ts): a row
 // read by primary key on SQLite and PostgreSQL, through @flagon/database against Kysely alone
 // in raw node:http, alternated the same way. `--quick` proves the suite works (CI).
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -189,6 +189,8 @@ async function databaseRounds(opts: Options, wrk: boolean) {
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const wrk = await hasWrk();
+  // autocannon loads from this process: keep it off the servers' CPU, as wrk is kept.
+  if (pinned && !wrk) execFileSync("taskset", ["-cp", "1", String(process.pid)], { stdio: "ignore" });
   console.log(
     `flagon bench — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
       `${opts.rounds} round(s) × ${opts.seconds}s, ${opts.connections} connections, ` +
