@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const wrk = await hasWrk();
   // autocannon loads from this process: keep it off the servers' CPU, as wrk is kept.
-  if (pinned && !wrk) execFileSync("taskset", ["-cp", "1", String(process.pid)], { stdio: "ignore" });
+  if (pinned && !wrk) execFileSync("taskset", ["-a", "-cp", "1", String(process.pid)], { stdio: "ignore" });
   console.log(
     `flagon bench — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
       `${opts.rounds} round(s) × ${opts.seconds}s, ${opts.connections} connections, ` +
