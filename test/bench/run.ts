@@ -1,11 +1,14 @@
 // `npm run bench`: raw node:http, Fastify, Express and Flagon (decorated DI controller, and
 // function routes) serve the same routes; each is started pinned to CPU 0, loaded from CPU 1,
 // contenders alternate over several rounds, and medians are reported with ratios to raw
-// node:http and to Fastify measured in the same round. `--quick` proves the suite works (CI).
-import { spawn, type ChildProcess } from "node:child_process";
+// node:http and to Fastify measured in the same round. Then the database routes (db.ts): a row
+// read by primary key on SQLite and PostgreSQL, through @flagon/database against Kysely alone
+// in raw node:http, alternated the same way. `--quick` proves the suite works (CI).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { micro } from "./micro.js";
 
@@ -60,18 +63,13 @@ interface Started {
   readonly startupMs: number;
 }
 
-async function start(contender: Contender): Promise<Started> {
+async function start(contender: string, extraEnv: Record<string, string> = {}): Promise<Started> {
   const script = fileURLToPath(new URL(`./servers/${contender}.js`, import.meta.url));
   const began = performance.now();
+  const env = { ...process.env, PORT: "0", NODE_ENV: "production", ...extraEnv };
   const child = pinned
-    ? spawn("taskset", ["-c", "0", process.execPath, script], {
-        stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, PORT: "0", NODE_ENV: "production" },
-      })
-    : spawn(process.execPath, [script], {
-        stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, PORT: "0", NODE_ENV: "production" },
-      });
+    ? spawn("taskset", ["-c", "0", process.execPath, script], { stdio: ["ignore", "pipe", "inherit"], env })
+    : spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"], env });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -128,9 +126,71 @@ interface Sample extends LoadResult {
   readonly route: string;
 }
 
+interface DbSample extends LoadResult {
+  readonly round: number;
+  readonly contender: string;
+  readonly kind: DbKind;
+}
+
+/**
+ * The database contenders, each started alone on CPU 0 and loaded on its route, in an order
+ * that alternates each round; every ratio is to the Kysely-alone baseline of the same round.
+ */
+async function databaseRounds(opts: Options, wrk: boolean) {
+  const prepared = await prepareDatabases();
+  for (const [kind, reason] of Object.entries(prepared.skipped)) {
+    console.log(`database bench: ${kind} contenders skipped: ${reason}`);
+  }
+  const samples: DbSample[] = [];
+  try {
+    for (let round = 0; round < opts.rounds; round++) {
+      const order = round % 2 === 0 ? [...prepared.contenders] : [...prepared.contenders].reverse();
+      for (const contender of order) {
+        const server = await start(contender.script, contender.env);
+        try {
+          const spec = {
+            url: `http://127.0.0.1:${server.port}${DB_ROUTE.path}`,
+            method: "GET" as const,
+            connections: opts.connections,
+            cpu: pinned ? 1 : undefined,
+          };
+          await load({ ...spec, seconds: opts.warmup }, wrk);
+          const result = await load({ ...spec, seconds: opts.seconds }, wrk);
+          samples.push({ round, contender: contender.name, kind: contender.kind, ...result });
+        } finally {
+          await stop(server.child);
+        }
+      }
+    }
+  } finally {
+    await prepared.cleanup();
+  }
+  const baselineOf = (kind: DbKind): DbContender | undefined =>
+    prepared.contenders.find((c) => c.kind === kind && c.baseline);
+  const rows = prepared.contenders.map((contender) => {
+    const mine = samples.filter((s) => s.contender === contender.name);
+    const baseline = baselineOf(contender.kind)?.name;
+    const ratios = mine.map(
+      (s) =>
+        s.rps / (samples.find((b) => b.round === s.round && b.contender === baseline)?.rps ?? Number.NaN),
+    );
+    return {
+      route: `${DB_ROUTE.name} (${contender.kind === "sqlite" ? "SQLite" : "PostgreSQL"})`,
+      contender: contender.name,
+      "req/s": Math.round(median(mine.map((s) => s.rps))),
+      "× kysely alone": Number(median(ratios).toFixed(3)),
+      "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
+      errors: mine.reduce((n, s) => n + s.errors, 0),
+    };
+  });
+  return { rows, samples, skipped: prepared.skipped };
+}
+
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const wrk = await hasWrk();
+  // autocannon loads from this process: keep it off the servers' CPU, as wrk is kept.
+  if (pinned && !wrk) execFileSync("taskset", ["-a", "-cp", "1", String(process.pid)], { stdio: "ignore" });
   console.log(
     `flagon bench — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
       `${opts.rounds} round(s) × ${opts.seconds}s, ${opts.connections} connections, ` +
@@ -202,6 +262,9 @@ async function main(): Promise<void> {
   }));
   console.table(process_);
 
+  const databases = await databaseRounds(opts, wrk);
+  console.table(databases.rows);
+
   const microResults = await micro(opts.quick);
   console.table(microResults.rows);
 
@@ -238,8 +301,21 @@ async function main(): Promise<void> {
       met: get("GET /template", "flagon-di", "× raw") >= 0.9,
     },
     { target: "POST /echo ≥ Fastify", met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1 },
+    ...(["sqlite", "postgres"] as const).map((kind) => {
+      const row = databases.rows.find((r) => r.contender === `flagon-db-${kind}`);
+      return {
+        target: `@flagon/database ≥ 0.95× Kysely alone in raw node:http (${kind === "sqlite" ? "SQLite" : "PostgreSQL"})`,
+        met: row !== undefined && row.errors === 0 && row["× kysely alone"] >= 0.95,
+        skipped: databases.skipped[kind],
+      };
+    }),
   ];
-  console.table(targets.map((t) => ({ target: t.target, status: t.met ? "met" : "NOT met" })));
+  console.table(
+    targets.map((t) => ({
+      target: t.target,
+      status: "skipped" in t && t.skipped !== undefined ? "skipped" : t.met ? "met" : "NOT met",
+    })),
+  );
 
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -257,13 +333,14 @@ async function main(): Promise<void> {
         micro: microResults,
         targets,
         samples,
+        databases,
       },
       null,
       2,
     ),
   );
   console.log(`results written to ${file}`);
-  const failed = samples.filter((s) => Number.isNaN(s.rps) || s.rps <= 0);
+  const failed = [...samples, ...databases.samples].filter((s) => Number.isNaN(s.rps) || s.rps <= 0);
   if (failed.length > 0) {
     console.error(`${failed.length} measurement(s) produced no result`);
     process.exitCode = 1;

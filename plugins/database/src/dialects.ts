@@ -1,11 +1,21 @@
 // One Kysely dialect per database URL scheme, each with the production settings the plugin
-// promises: SQLite in WAL mode with a busy timeout and foreign keys on; PostgreSQL and MySQL
+// promises: SQLite in WAL mode with a busy timeout (waited out off the event loop) and foreign
+// keys on; PostgreSQL and MySQL
 // pools with a size, a connect timeout, a statement timeout, and their `error` events handled
 // (an idle connection the server dropped is logged and replaced, never an uncaught exception).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import {
+  CompiledQuery,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+} from "kysely";
 import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import type { Target } from "./url.js";
@@ -41,12 +51,14 @@ export function createDialect(target: Target, settings: PoolSettings, onFault: F
 }
 
 function sqliteDialect(file: string, memory: boolean, settings: PoolSettings): Dialect {
-  return new SqliteDialect({
+  return new BusyRetrySqliteDialect(settings.busyTimeout, {
     // Opened on the first query (in onReady for a running app), not when the app is built: a
     // command that never touches the database never creates the file.
     database: () => {
       if (!memory) mkdirSync(path.dirname(file), { recursive: true });
-      const db = new BetterSqlite3(file, { timeout: settings.busyTimeout });
+      // No busy wait inside SQLite: it sleeps on the calling thread, which would freeze every
+      // request of the process; BusyRetryDriver waits between tries with timers instead.
+      const db = new BetterSqlite3(file, { timeout: 0 });
       if (!memory) db.pragma("journal_mode = WAL");
       // WAL with synchronous=NORMAL survives a crash of the app (a kill -9) without losing a
       // committed transaction; only a power loss can take the last ones.
@@ -55,6 +67,106 @@ function sqliteDialect(file: string, memory: boolean, settings: PoolSettings): D
       return Promise.resolve(db);
     },
   });
+}
+
+/** SQLite's own busy handler's pauses (ms), then its last one repeated. */
+const BUSY_PAUSES = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+/**
+ * Another process holds the write lock: a statement that got plain SQLITE_BUSY did nothing and
+ * may run again. (SQLITE_BUSY_SNAPSHOT, a transaction whose snapshot is stale, cannot succeed
+ * by waiting: it fails at once.)
+ */
+const retryable = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_RECOVERY";
+};
+
+/** SqliteDialect whose driver retries a locked statement for `busyTimeout` ms, off the event loop. */
+class BusyRetrySqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly busyTimeout: number,
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new BusyRetryDriver(super.createDriver(), this.busyTimeout);
+  }
+}
+
+class BusyRetryDriver implements Driver {
+  private readonly wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly busyTimeout: number,
+  ) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.inner.acquireConnection();
+    let retrying = this.wrapped.get(connection);
+    if (retrying === undefined) {
+      retrying = {
+        executeQuery: <R>(query: CompiledQuery) => this.retry(() => connection.executeQuery<R>(query)),
+        streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
+          connection.streamQuery<R>(query, chunkSize),
+      };
+      this.wrapped.set(connection, retrying);
+    }
+    return retrying;
+  }
+
+  private async retry<R>(run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
+    const deadline = performance.now() + this.busyTimeout;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const left = deadline - performance.now();
+        if (!retryable(error) || left <= 0) throw error;
+        const pause = Math.min(BUSY_PAUSES[Math.min(attempt, BUSY_PAUSES.length - 1)]!, left);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  beginTransaction(...args: Parameters<Driver["beginTransaction"]>): Promise<void> {
+    return this.inner.beginTransaction(...args);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection);
+  }
+
+  savepoint(...args: Parameters<NonNullable<Driver["savepoint"]>>): Promise<void> {
+    return this.inner.savepoint!(...args);
+  }
+
+  rollbackToSavepoint(...args: Parameters<NonNullable<Driver["rollbackToSavepoint"]>>): Promise<void> {
+    return this.inner.rollbackToSavepoint!(...args);
+  }
+
+  releaseSavepoint(...args: Parameters<NonNullable<Driver["releaseSavepoint"]>>): Promise<void> {
+    return this.inner.releaseSavepoint!(...args);
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(connection);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
 }
 
 function postgresDialect(url: string, settings: PoolSettings, onFault: FaultListener): OpenedDialect {
