@@ -154,6 +154,10 @@ export default definePlugin<DatabaseOptions>({
       return mapped;
     });
 
-    app.addCommand(dbCommand(options, (host) => new Database(databaseSettings(host, options))));
+    // The commands run without the request statement timeout: building an index on a large
+    // table may take far longer than any request should.
+    app.addCommand(
+      dbCommand(options, (host) => new Database({ ...databaseSettings(host, options), statementTimeout: 0 })),
+    );
   },
 });
