@@ -24,7 +24,11 @@ interface Settings {
 
 const refuseInProduction = (app: Flagon, yes: boolean, what: string, stderr: Writable): boolean => {
   if (app.config.env !== "production" || yes) return false;
-  stderr.write(`refusing to ${what} in production without --yes (the app's env is "production")\n`);
+  stderr.write(
+    `refusing to ${what} in production without --yes (the app's env is "production", the default ` +
+      `when neither FLAGON_ENV nor NODE_ENV says otherwise; for a development database set ` +
+      `FLAGON_ENV=development)\n`,
+  );
   return true;
 };
 
