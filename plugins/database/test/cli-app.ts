@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 const pluginDir = fileURLToPath(new URL("../", import.meta.url));
 const coreDir = path.resolve(pluginDir, "../../core");
 const flagonBin = path.join(coreDir, "bin/flagon.js");
+const kyselyDir = [
+  path.join(pluginDir, "node_modules/kysely"),
+  path.join(pluginDir, "../../node_modules/kysely"),
+].find((dir) => existsSync(path.join(dir, "package.json")))!;
 
 /** The command runs the builds: without them the suites skip, saying why. */
 export const built =
@@ -48,6 +52,8 @@ export async function tempApp(files: Record<string, string>): Promise<string> {
   await mkdir(path.join(dir, "node_modules/@flagon"), { recursive: true });
   await symlink(coreDir, path.join(dir, "node_modules/@flagon/core"), "dir");
   await symlink(pluginDir, path.join(dir, "node_modules/@flagon/database"), "dir");
+  // Migrations import kysely (sql, types), as an app that depends on it does.
+  await symlink(kyselyDir, path.join(dir, "node_modules/kysely"), "dir");
   const all: Record<string, string> = {
     "package.json": JSON.stringify({ name: "db-cli-fixture", private: true, type: "module" }),
     "tsconfig.json": TSCONFIG,
