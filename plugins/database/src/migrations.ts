@@ -1,8 +1,9 @@
 // Migrations and seeds: TypeScript (or JavaScript) files of the app, run by Kysely's migrator.
 // A run holds the migration lock from start to end (a session advisory lock on PostgreSQL,
-// GET_LOCK on MySQL), so two workers or two deploys never migrate at once, and applies each
-// migration in a transaction of its own where the database allows it (PostgreSQL, SQLite): a
-// failure undoes only the failing one, and those before it stay applied.
+// GET_LOCK on MySQL, the write lock on SQLite), so two workers or two deploys never migrate at
+// once, and applies each migration atomically where the database allows it (a transaction on
+// PostgreSQL, a savepoint on SQLite): a failure undoes only the failing one, and those before it
+// stay applied.
 import { readdir, writeFile, mkdir, access } from "node:fs/promises";
 import path from "node:path";
 import { importModule } from "@flagon/core";
@@ -112,44 +113,65 @@ export async function runMigrations(
   try {
     return await db.connection().execute(async (connection) => {
       const adapter = connection.getExecutor().adapter;
+      // SQLite has no advisory lock: there the run's lock is the database's write lock, held
+      // from BEGIN IMMEDIATE to the end (another run waits for it, up to the busy timeout), and
+      // each step is a savepoint of that transaction. Kysely runs no transaction on SQLite.
+      const sqlite = adapter instanceof SqliteAdapter;
       const lock = { lockTable: MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID };
-      await adapter.acquireMigrationLock(connection, lock);
+      if (sqlite) await sql`begin immediate`.execute(connection);
+      else await adapter.acquireMigrationLock(connection, lock);
+      let finished = false;
       try {
-        const m = migrator(connection, folders);
-        // Read once the lock is held: another run may just have applied some.
-        const all = await m.getMigrations();
-        const steps = planSteps(all, target);
-        const results: MigrationResult[] = [];
-        for (const name of steps) {
-          const info = all.find((m) => m.name === name);
-          if (target.direction === "down" && info?.migration.down === undefined) {
-            return {
-              error: cannotRollBack(name),
-              results: [...results, { migrationName: name, direction: "Down", status: "Error" }],
-            };
-          }
-          // Kysely's migrator takes the lock again (re-entrant on the same session) and runs
-          // the step in a transaction of its own on PostgreSQL. It runs none on SQLite, whose
-          // DDL is transactional all the same: the step is wrapped here, on the same connection.
-          const wrap = adapter instanceof SqliteAdapter;
-          if (wrap) await sql`begin`.execute(connection);
-          const step = target.direction === "up" ? await m.migrateTo(name) : await m.migrateDown();
-          if (wrap) await sql.raw(step.error === undefined ? "commit" : "rollback").execute(connection);
-          results.push(...(step.results ?? []));
-          if (step.error !== undefined) return { error: step.error, results };
-          const done = step.results?.find((r) => r.migrationName === name);
-          if (done?.status !== "Success") {
-            return { error: new Error(`migration ${name} did not run`), results };
-          }
-        }
-        return { results };
+        const outcome = await runSteps(connection, folders, target, sqlite);
+        finished = true;
+        return outcome;
       } finally {
-        await adapter.releaseMigrationLock(connection, lock);
+        if (sqlite) await sql.raw(finished ? "commit" : "rollback").execute(connection);
+        else await adapter.releaseMigrationLock(connection, lock);
       }
     });
   } catch (error) {
     return { error };
   }
+}
+
+/** The steps of a run, on the connection that holds the lock. */
+async function runSteps(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  connection: Kysely<any>,
+  folders: MigrationFolders,
+  target: MigrationTarget,
+  savepoints: boolean,
+): Promise<MigrationResultSet> {
+  const m = migrator(connection, folders);
+  // Read once the lock is held: another run may just have applied some.
+  const all = await m.getMigrations();
+  const steps = planSteps(all, target);
+  const results: MigrationResult[] = [];
+  for (const name of steps) {
+    const info = all.find((m) => m.name === name);
+    if (target.direction === "down" && info?.migration.down === undefined) {
+      return {
+        error: cannotRollBack(name),
+        results: [...results, { migrationName: name, direction: "Down", status: "Error" }],
+      };
+    }
+    // Kysely's migrator takes the lock again (re-entrant on the same session) and, on
+    // PostgreSQL, runs the step in a transaction of its own.
+    if (savepoints) await sql`savepoint flagon_migration`.execute(connection);
+    const step = target.direction === "up" ? await m.migrateTo(name) : await m.migrateDown();
+    if (savepoints) {
+      if (step.error !== undefined) await sql`rollback to savepoint flagon_migration`.execute(connection);
+      await sql`release savepoint flagon_migration`.execute(connection);
+    }
+    results.push(...(step.results ?? []));
+    if (step.error !== undefined) return { error: step.error, results };
+    const done = step.results?.find((r) => r.migrationName === name);
+    if (done?.status !== "Success") {
+      return { error: new Error(`migration ${name} did not run`), results };
+    }
+  }
+  return { results };
 }
 
 export const cannotRollBack = (name: string): Error =>

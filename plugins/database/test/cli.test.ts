@@ -98,5 +98,31 @@ describe.skipIf(!built)(
       expect(yes.code, yes.stderr).toBe(0);
       expect(yes.stdout).toBe("applied 001_users\n");
     }, 60_000);
+
+    it("two processes migrating one SQLite file at once: each migration applied once", async () => {
+      // Slow, and failing if applied twice (no "if not exists"): the second run waits on the
+      // write lock the first holds for its whole run.
+      const slow = (table: string) => `import type { Kysely } from "kysely";
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable("${table}").addColumn("id", "integer").execute();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+`;
+      const dir = await tempApp({
+        "migrations/001_one.ts": slow("one"),
+        "migrations/002_two.ts": slow("two"),
+      });
+      dirs.push(dir);
+      const [a, b] = await Promise.all([
+        flagon(["db", "migrate"], dir, DEV),
+        flagon(["db", "migrate"], dir, DEV),
+      ]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      expect([a.stdout, b.stdout].sort()).toEqual(["applied 001_one\napplied 002_two\n", "nothing to do\n"]);
+      const status = await flagon(["db", "status"], dir, DEV);
+      expect(status.stdout).toContain("2 applied, 0 pending");
+    }, 60_000);
   },
 );
