@@ -9,8 +9,14 @@ import { expect, it } from "vitest";
 import { cliMain, coreBuilt, coreDir, exec, expectSuccess, notBuiltReason, npm } from "./helpers.js";
 
 const expectations = {
-  api: { tests: 4, routes: ["HelloController.index", "health", "HelloController.hello"] },
-  web: { tests: 4, routes: ["PagesController.index", "PagesController.greet", "static"] },
+  api: {
+    tests: 5,
+    routes: ["HelloController.index", "health", "HelloController.hello", "NotesController.list"],
+  },
+  web: {
+    tests: 5,
+    routes: ["PagesController.index", "PagesController.greet", "static", "NotesController.list"],
+  },
 } as const;
 
 it.for(["api", "web"] as const)(
@@ -38,6 +44,9 @@ it.for(["api", "web"] as const)(
       const pkgFile = path.join(appDir, "package.json");
       const pkg = JSON.parse(await readFile(pkgFile, "utf8")) as { dependencies: Record<string, string> };
       expect(pkg.dependencies["@flagon/core"]).toBe(`file:${path.resolve(coreDir)}`);
+      expect(pkg.dependencies["@flagon/database"]).toBe(
+        `file:${path.resolve(coreDir, "..", "plugins", "database")}`,
+      );
       expect(created.output).toMatch(/@flagon\/core.*file:/);
 
       // 3. Install (typescript, vitest… come from npm's cache when it has them).
@@ -68,6 +77,19 @@ it.for(["api", "web"] as const)(
       expectSuccess(routes);
       expect(routes.output).toMatch(/METHODS +PATH +ENDPOINT +DECORATORS/);
       for (const endpoint of expectations[template].routes) expect(routes.output).toContain(endpoint);
+
+      // 6. The database: the first migration and the seed, through the installed bin, on the
+      //    default sqlite:./data/app.db (.env makes this a development machine: no --yes).
+      const migrate = await exec(npm, ["run", "--silent", "db:migrate"], appDir, 60_000);
+      expectSuccess(migrate);
+      expect(migrate.output).toMatch(/applied \d{14}_create_notes\n/);
+      const seed = await exec(npm, ["run", "--silent", "db:seed"], appDir, 60_000);
+      expectSuccess(seed);
+      expect(seed.output).toContain("seeded 01_notes.ts");
+      const status = await exec(npm, ["run", "--silent", "db:status"], appDir, 60_000);
+      expectSuccess(status);
+      expect(status.output).toContain("1 applied, 0 pending (sqlite:./data/app.db)");
+      expect(existsSync(path.join(appDir, "data/app.db"))).toBe(true);
       done = true;
     } finally {
       console.info(

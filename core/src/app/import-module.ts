@@ -5,6 +5,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { needsTypeScript, registerTypeScriptLoader } from "../cli/loader/register.js";
 
+// This file is itself TypeScript when core runs from its sources (the repository's vitest
+// aliases @flagon/core to core/src): whatever runs it compiles TypeScript already, and its
+// import() goes through that, while the loader's hooks exist only in the build (dist/).
+const RUNS_FROM_SOURCE = import.meta.url.endsWith(".ts");
+
 export interface ImportModuleOptions {
   /** The project's root: relative files start there, and its tsconfig.json compiles `.ts` files (default: the working directory). */
   readonly root?: string;
@@ -19,6 +24,8 @@ export interface ImportModuleOptions {
 export async function importModule(file: string, options: ImportModuleOptions = {}): Promise<unknown> {
   const root = path.resolve(options.root ?? process.cwd());
   const absolute = path.resolve(root, file);
-  if (needsTypeScript(absolute)) registerTypeScriptLoader(root, { shown: path.relative(root, absolute) });
+  if (needsTypeScript(absolute) && !RUNS_FROM_SOURCE) {
+    registerTypeScriptLoader(root, { shown: path.relative(root, absolute) });
+  }
   return import(pathToFileURL(absolute).href);
 }

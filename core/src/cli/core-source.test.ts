@@ -32,4 +32,29 @@ describe("issue 11: where a scaffold gets @flagon/core", () => {
       devDependencies: { "@flagon/core": "file:/c/core" },
     });
   });
+
+  it("points official plugins the checkout holds at their plugins/ folder, leaving the rest", () => {
+    const files = [
+      {
+        path: "package.json",
+        contents: JSON.stringify({
+          dependencies: {
+            "@flagon/core": "^1",
+            "@flagon/database": "^1",
+            "@flagon/not-a-plugin": "^1",
+            kysely: "^0.28.0",
+          },
+        }),
+      },
+    ];
+    const pkg = JSON.parse(pointAtCheckout(files, core, ["dependencies"])[0]?.contents ?? "{}");
+    expect(pkg).toEqual({
+      dependencies: {
+        "@flagon/core": `file:${core}`,
+        "@flagon/database": `file:${path.join(path.dirname(core), "plugins", "database")}`,
+        "@flagon/not-a-plugin": "^1",
+        kysely: "^0.28.0",
+      },
+    });
+  });
 });

@@ -54,7 +54,26 @@ export function coreCheckout(flags: {
   return found;
 }
 
-/** Rewrites the @flagon/core entries of package.json's `sections` to `file:<core>`. */
+/**
+ * The checkout's folder of an official package: `core/` for @flagon/core, `plugins/<name>/` for
+ * @flagon/<name> when that folder holds a package of that name; else undefined.
+ */
+export function checkoutPackage(core: string, name: string): string | undefined {
+  if (name === "@flagon/core") return core;
+  if (!name.startsWith("@flagon/")) return undefined;
+  const dir = path.join(path.dirname(core), "plugins", name.slice("@flagon/".length));
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: unknown };
+    return pkg.name === name ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rewrites the @flagon/core entries of package.json's `sections` to `file:<core>`, and those of
+ * the official plugins the checkout holds (such as @flagon/database) to `file:<plugins/name>`.
+ */
 export function pointAtCheckout(
   files: readonly TemplateFile[],
   core: string,
@@ -65,7 +84,10 @@ export function pointAtCheckout(
     const pkg = JSON.parse(file.contents) as Record<string, Record<string, string> | undefined>;
     for (const section of sections) {
       const deps = pkg[section];
-      if (deps?.["@flagon/core"] !== undefined) deps["@flagon/core"] = `file:${core}`;
+      for (const name of Object.keys(deps ?? {})) {
+        const dir = checkoutPackage(core, name);
+        if (dir !== undefined) deps![name] = `file:${dir}`;
+      }
     }
     return { path: file.path, contents: `${JSON.stringify(pkg, null, 2)}\n` };
   });

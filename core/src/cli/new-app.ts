@@ -11,14 +11,22 @@ import {
   pointAtCheckout,
 } from "./core-source.js";
 import { checkTarget, displayPath, shellQuote, writeScaffold } from "./scaffold.js";
-import { APP_TEMPLATES, type AppTemplate, appFiles, packageNameFor } from "./templates/app.js";
+import {
+  APP_TEMPLATES,
+  type AppTemplate,
+  appFiles,
+  migrationStampOf,
+  packageNameFor,
+} from "./templates/app.js";
 import { coreRangeFor } from "./templates/plugin.js";
 
 export const newHelp = `Usage: flagon new <dir> [--template api|web] [--force]
 
 Scaffolds a Flagon app in <dir>: package.json, tsconfig.json, src/app.ts exporting createApp(),
-a controller with an injected service, tests through @flagon/core/testing, and a README.
-Then: cd <dir> && npm install && npm test, and npm run dev.
+a controller with an injected service, tests through @flagon/core/testing, and a README. Both
+templates keep notes in SQLite through @flagon/database: migrations/ (a first migration),
+seeds/, and a /notes route that lists them.
+Then: cd <dir> && npm install && npm test, npm run db:migrate && npm run db:seed, npm run dev.
 
 Templates:
 ${columns([
@@ -72,6 +80,7 @@ export async function newApp(args: readonly string[], io: CliIO, coreVersion: st
     template,
     coreRange: coreRangeFor(coreVersion),
     secretKey: randomBytes(32).toString("base64url"),
+    migrationStamp: migrationStampOf(new Date()),
   });
   const core = coreCheckout(values);
   await writeScaffold(dir, core === undefined ? files : pointAtCheckout(files, core, ["dependencies"]), io);

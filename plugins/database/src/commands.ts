@@ -3,9 +3,18 @@
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { defineCommand, type Command, type Flagon } from "@flagon/core";
-import { type MigrationResultSet, NO_MIGRATIONS, type Migration } from "kysely";
+import type { Kysely, MigrationResultSet } from "kysely";
 import { Database } from "./database.js";
-import { FolderMigrations, migrator, newMigration, runSeeds, type MigrationFolders } from "./migrations.js";
+import {
+  cannotRollBack,
+  migrator,
+  newMigration,
+  planSteps,
+  runMigrations,
+  runSeeds,
+  type MigrationFolders,
+  type MigrationTarget,
+} from "./migrations.js";
 import type { DatabaseOptions } from "./index.js";
 
 interface Settings {
@@ -15,7 +24,11 @@ interface Settings {
 
 const refuseInProduction = (app: Flagon, yes: boolean, what: string, stderr: Writable): boolean => {
   if (app.config.env !== "production" || yes) return false;
-  stderr.write(`refusing to ${what} in production without --yes (the app's env is "production")\n`);
+  stderr.write(
+    `refusing to ${what} in production without --yes (the app's env is "production", the default ` +
+      `when neither FLAGON_ENV nor NODE_ENV says otherwise; for a development database set ` +
+      `FLAGON_ENV=development)\n`,
+  );
   return true;
 };
 
@@ -53,24 +66,23 @@ function report(result: MigrationResultSet, verb: string, stdout: Writable, stde
   return 0;
 }
 
+/** Prints the SQL a run would execute, executing none of it (reads get no rows). */
 async function dryRun(
   db: Database,
   folders: MigrationFolders,
-  plan: (
-    migrations: Record<string, Migration>,
-    executed: readonly string[],
-  ) => Array<[string, Migration["up"]]>,
+  target: MigrationTarget,
   stdout: Writable,
 ): Promise<number> {
   const known = await (await migrator(db, folders)).getMigrations();
-  const executed = known.filter((m) => m.executedAt !== undefined).map((m) => m.name);
-  const migrations = await new FolderMigrations(
-    path.resolve(folders.root, folders.migrations),
-    folders.root,
-  ).getMigrations();
-  const steps = plan(migrations, executed);
+  const steps = planSteps(known, target);
   if (steps.length === 0) stdout.write("nothing to do\n");
-  for (const [name, run] of steps) {
+  const runs = steps.map((name): [string, (db: Kysely<unknown>) => Promise<void>] => {
+    const migration = known.find((m) => m.name === name)!.migration;
+    if (target.direction === "up") return [name, (db) => migration.up(db)];
+    if (migration.down === undefined) throw cannotRollBack(name);
+    return [name, (db) => migration.down!(db)];
+  });
+  for (const [name, run] of runs) {
     const recording = db.dryRun();
     await run(recording.db);
     stdout.write(`-- ${name}\n`);
@@ -92,24 +104,13 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
     async run({ values, stdout, stderr }, app) {
       const folders = foldersOf(app, options);
       return withDatabase(settings, app, async (db) => {
-        if (values["dry-run"]) {
-          return dryRun(
-            db,
-            folders,
-            (all, executed) => {
-              const names = Object.keys(all).sort();
-              const last = values.to === undefined ? names.length : names.indexOf(values.to) + 1;
-              return names
-                .slice(0, last)
-                .filter((name) => !executed.includes(name))
-                .map((name): [string, Migration["up"]] => [name, (db) => all[name]!.up(db)]);
-            },
-            stdout,
-          );
-        }
+        const target: MigrationTarget = {
+          direction: "up",
+          ...(values.to === undefined ? {} : { to: values.to }),
+        };
+        if (values["dry-run"]) return dryRun(db, folders, target, stdout);
         if (refuseInProduction(app, values.yes, "migrate", stderr)) return 1;
-        const m = await migrator(db, folders);
-        const result = values.to === undefined ? await m.migrateToLatest() : await m.migrateTo(values.to);
+        const result = await runMigrations(db, folders, target);
         return report(result, "applied", stdout, stderr);
       });
     },
@@ -126,36 +127,13 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
     async run({ values, stdout, stderr }, app) {
       const folders = foldersOf(app, options);
       return withDatabase(settings, app, async (db) => {
-        if (values["dry-run"]) {
-          return dryRun(
-            db,
-            folders,
-            (all, executed) => {
-              const keep =
-                values.to === undefined
-                  ? executed.length - 1
-                  : values.to === "0"
-                    ? 0
-                    : executed.indexOf(values.to) + 1;
-              return executed
-                .slice(Math.max(keep, 0))
-                .reverse()
-                .map((name) => {
-                  const down = all[name]?.down; // eslint-disable-line @typescript-eslint/unbound-method
-                  if (down === undefined)
-                    throw new Error(`migration ${name} has no down(db): it cannot be rolled back`);
-                  return [name, (db) => down.call(all[name], db)] as [string, Migration["up"]];
-                });
-            },
-            stdout,
-          );
-        }
+        const target: MigrationTarget = {
+          direction: "down",
+          ...(values.to === undefined ? {} : { to: values.to }),
+        };
+        if (values["dry-run"]) return dryRun(db, folders, target, stdout);
         if (refuseInProduction(app, values.yes, "roll back", stderr)) return 1;
-        const m = await migrator(db, folders);
-        const result =
-          values.to === undefined
-            ? await m.migrateDown()
-            : await m.migrateTo(values.to === "0" ? NO_MIGRATIONS : values.to);
+        const result = await runMigrations(db, folders, target);
         return report(result, "rolled back", stdout, stderr);
       });
     },
@@ -200,9 +178,10 @@ export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Datab
     async run({ values, stdout, stderr }, app) {
       if (refuseInProduction(app, values.yes, "seed", stderr)) return 1;
       return withDatabase(settings, app, async (db) => {
-        const files = await runSeeds(db, foldersOf(app, options));
+        const files = await runSeeds(db, foldersOf(app, options), (file) => {
+          stdout.write(`seeded ${file}\n`);
+        });
         if (files.length === 0) stdout.write(`no seeds in ${options.seeds}/\n`);
-        for (const file of files) stdout.write(`seeded ${file}\n`);
         return 0;
       });
     },

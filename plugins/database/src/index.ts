@@ -154,6 +154,19 @@ export default definePlugin<DatabaseOptions>({
       return mapped;
     });
 
-    app.addCommand(dbCommand(options, (host) => new Database(databaseSettings(host, options))));
+    // The commands run without the request statement timeout (building an index on a large
+    // table may take far longer than any request should), and on SQLite wait up to a minute for
+    // another process's migration run to end.
+    app.addCommand(
+      dbCommand(
+        options,
+        (host) =>
+          new Database({
+            ...databaseSettings(host, options),
+            statementTimeout: 0,
+            busyTimeout: Math.max(options.busyTimeout, 60_000),
+          }),
+      ),
+    );
   },
 });

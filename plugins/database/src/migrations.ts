@@ -1,6 +1,9 @@
 // Migrations and seeds: TypeScript (or JavaScript) files of the app, run by Kysely's migrator.
-// The migrator takes a lock for the whole run (an advisory lock on PostgreSQL, GET_LOCK on
-// MySQL, the single write lock on SQLite), so two workers or two deploys never migrate at once.
+// A run holds the migration lock from start to end (a session advisory lock on PostgreSQL,
+// GET_LOCK on MySQL, the write lock on SQLite), so two workers or two deploys never migrate at
+// once, and applies each migration atomically where the database allows it (a transaction on
+// PostgreSQL, a savepoint on SQLite): a failure undoes only the failing one, and those before it
+// stay applied.
 import { readdir, writeFile, mkdir, access } from "node:fs/promises";
 import path from "node:path";
 import { importModule } from "@flagon/core";
@@ -12,10 +15,14 @@ import {
   Kysely,
   type Migration,
   type MigrationProvider,
+  type MigrationResult,
+  type MigrationResultSet,
+  MIGRATION_LOCK_ID,
   Migrator,
   PostgresAdapter,
   type QueryResult,
   sql,
+  SqliteAdapter,
 } from "kysely";
 
 export interface MigrationFolders {
@@ -100,6 +107,116 @@ export async function migrator(db: Kysely<any>, folders: MigrationFolders): Prom
   });
 }
 
+/** Where a run goes: up to the last (or `to`), or down one step (or to just after `to`; "0": all). */
+export type MigrationTarget =
+  { readonly direction: "up"; readonly to?: string } | { readonly direction: "down"; readonly to?: string };
+
+/**
+ * Migrates up or down, one migration per step, holding the migration lock for the whole run.
+ * Never throws: the outcome is a result set as Kysely's migrator returns it.
+ */
+export async function runMigrations(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  folders: MigrationFolders,
+  target: MigrationTarget,
+): Promise<MigrationResultSet> {
+  try {
+    return await db.connection().execute(async (connection) => {
+      const adapter = connection.getExecutor().adapter;
+      // SQLite has no advisory lock: there the run's lock is the database's write lock, held
+      // from BEGIN IMMEDIATE to the end (another run waits for it, up to the busy timeout), and
+      // each step is a savepoint of that transaction. Kysely runs no transaction on SQLite.
+      const sqlite = adapter instanceof SqliteAdapter;
+      const lock = { lockTable: MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID };
+      if (sqlite) await sql`begin immediate`.execute(connection);
+      else await adapter.acquireMigrationLock(connection, lock);
+      let finished = false;
+      try {
+        const outcome = await runSteps(connection, folders, target, sqlite);
+        finished = true;
+        return outcome;
+      } finally {
+        if (sqlite) await sql.raw(finished ? "commit" : "rollback").execute(connection);
+        else await adapter.releaseMigrationLock(connection, lock);
+      }
+    });
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The steps of a run, on the connection that holds the lock. */
+async function runSteps(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  connection: Kysely<any>,
+  folders: MigrationFolders,
+  target: MigrationTarget,
+  savepoints: boolean,
+): Promise<MigrationResultSet> {
+  const m = await migrator(connection, folders);
+  // Read once the lock is held: another run may just have applied some.
+  const all = await m.getMigrations();
+  const steps = planSteps(all, target);
+  const results: MigrationResult[] = [];
+  for (const name of steps) {
+    const info = all.find((m) => m.name === name);
+    if (target.direction === "down" && info?.migration.down === undefined) {
+      return {
+        error: cannotRollBack(name),
+        results: [...results, { migrationName: name, direction: "Down", status: "Error" }],
+      };
+    }
+    // Kysely's migrator takes the lock again (re-entrant on the same session) and, on
+    // PostgreSQL, runs the step in a transaction of its own.
+    if (savepoints) await sql`savepoint flagon_migration`.execute(connection);
+    const step = target.direction === "up" ? await m.migrateTo(name) : await m.migrateDown();
+    if (savepoints) {
+      if (step.error !== undefined) await sql`rollback to savepoint flagon_migration`.execute(connection);
+      await sql`release savepoint flagon_migration`.execute(connection);
+    }
+    results.push(...(step.results ?? []));
+    if (step.error !== undefined) return { error: step.error, results };
+    const done = step.results?.find((r) => r.migrationName === name);
+    if (done?.status !== "Success") {
+      return { error: new Error(`migration ${name} did not run`), results };
+    }
+  }
+  return { results };
+}
+
+export const cannotRollBack = (name: string): Error =>
+  new Error(`migration ${name} has no down(db): it cannot be rolled back`);
+
+/** The names a run goes through, in order; throws for a `to` that names no migration. */
+export function planSteps(
+  all: ReadonlyArray<{ name: string; executedAt?: Date | undefined }>,
+  target: MigrationTarget,
+) {
+  const names = all.map((m) => m.name);
+  const known = (to: string): number => {
+    const index = names.indexOf(to);
+    if (index === -1) throw new Error(`there is no migration ${to}`);
+    return index;
+  };
+  if (target.direction === "up") {
+    const last = target.to === undefined ? names.length : known(target.to) + 1;
+    return all
+      .slice(0, last)
+      .filter((m) => m.executedAt === undefined)
+      .map((m) => m.name);
+  }
+  const executed = all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+  let keep = Math.max(executed.length - 1, 0);
+  if (target.to === "0") keep = 0;
+  else if (target.to !== undefined) {
+    known(target.to);
+    keep = executed.indexOf(target.to) + 1;
+    if (keep === 0) throw new Error(`migration ${target.to} is not applied`);
+  }
+  return executed.slice(keep).reverse();
+}
+
 /** Creates `<folder>/<UTC timestamp>_<name>.ts` with an empty up and down; returns its path. */
 export async function newMigration(folder: string, name: string, now = new Date()): Promise<string> {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
@@ -137,9 +254,16 @@ export interface SeedModule {
   seed(db: Kysely<any>): Promise<void>;
 }
 
-/** Runs the seeds, each in its own transaction; returns the files run. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function runSeeds(db: Kysely<any>, folders: MigrationFolders): Promise<string[]> {
+/**
+ * Runs the seeds, each in its own transaction, calling `onSeeded` after each; returns the files
+ * run. A seed that throws is rolled back and stops the run, with an error naming its file.
+ */
+export async function runSeeds(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  folders: MigrationFolders,
+  onSeeded: (file: string) => void = () => undefined,
+): Promise<string[]> {
   const folder = path.resolve(folders.root, folders.seeds);
   const files = await moduleFiles(folder);
   for (const file of files) {
@@ -152,7 +276,13 @@ export async function runSeeds(db: Kysely<any>, folders: MigrationFolders): Prom
       );
     }
     const seed = module.seed.bind(module);
-    await db.transaction().execute((trx) => seed(trx));
+    try {
+      await db.transaction().execute((trx) => seed(trx));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`seed ${file} failed (its changes were rolled back): ${message}`, { cause: error });
+    }
+    onSeeded(file);
   }
   return files;
 }

@@ -1,6 +1,14 @@
 // The files of a new app, written by `flagon new`: a JSON API (`api`), or server-rendered pages
-// with templates, static files, a session and flash messages (`web`).
-import { json, type TemplateFile, tsconfig, tsconfigBuild, vitestConfig } from "./common.js";
+// with templates, static files, a session and flash messages (`web`). Both keep notes in a
+// SQLite database through @flagon/database: a first migration, a seed, and a route that lists
+// them.
+import { json, type TemplateFile, tsconfigBuild, tsconfigIncluding, vitestConfig } from "./common.js";
+
+/**
+ * The kysely range the app's migrations import from: the one @flagon/database depends on
+ * (a test keeps the two equal).
+ */
+export const KYSELY_RANGE = "^0.28.20";
 
 export const APP_TEMPLATES = ["api", "web"] as const;
 export type AppTemplate = (typeof APP_TEMPLATES)[number];
@@ -13,26 +21,37 @@ export interface AppTemplateVars {
   readonly coreRange: string;
   /** A random key for `.env` (development only; never committed). */
   readonly secretKey: string;
+  /** The UTC timestamp that starts the first migration's name, `YYYYMMDDHHMMSS`. */
+  readonly migrationStamp: string;
 }
+
+/** The `YYYYMMDDHHMMSS` (UTC) of a date, as `flagon db new` names migrations. */
+export const migrationStampOf = (date: Date): string => date.toISOString().replace(/[-:T]/g, "").slice(0, 14);
 
 /** Every file of the app, in the order they are written. */
 export function appFiles(vars: AppTemplateVars): TemplateFile[] {
   const web = vars.template === "web";
   return [
     { path: "package.json", contents: packageJson(vars) },
-    { path: "tsconfig.json", contents: tsconfig },
+    // The migrations and seeds are type-checked too (flagon db loads them as TypeScript).
+    { path: "tsconfig.json", contents: tsconfigIncluding(["migrations", "seeds"]) },
     { path: "tsconfig.build.json", contents: tsconfigBuild() },
     { path: "vitest.config.ts", contents: vitestConfig },
-    { path: ".gitignore", contents: "node_modules/\ndist/\n.env\n" },
-    ...(web ? [{ path: ".env", contents: dotenv(vars) }] : []),
+    { path: ".gitignore", contents: "node_modules/\ndist/\ndata/\n.env\n" },
+    { path: ".env", contents: dotenv(vars) },
     { path: "src/app.ts", contents: web ? webAppTs : apiAppTs },
     { path: "src/server.ts", contents: serverTs },
     { path: "src/greeter.service.ts", contents: greeterTs },
+    { path: "src/db.ts", contents: dbTs },
+    { path: "src/notes.controller.ts", contents: web ? webNotesControllerTs : apiNotesControllerTs },
+    { path: `migrations/${vars.migrationStamp}_create_notes.ts`, contents: createNotesTs },
+    { path: "seeds/01_notes.ts", contents: seedNotesTs },
     ...(web
       ? [
           { path: "src/pages.controller.ts", contents: pagesControllerTs },
           { path: "templates/layout.html", contents: layoutHtml(vars) },
           { path: "templates/index.html", contents: indexHtml },
+          { path: "templates/notes.html", contents: notesHtml },
           { path: "static/style.css", contents: styleCss },
           { path: "test/pages.test.ts", contents: pagesTest },
         ]
@@ -40,6 +59,7 @@ export function appFiles(vars: AppTemplateVars): TemplateFile[] {
           { path: "src/hello.controller.ts", contents: helloControllerTs },
           { path: "test/app.test.ts", contents: apiTest },
         ]),
+    { path: "test/notes.test.ts", contents: web ? webNotesTest : apiNotesTest },
     { path: "README.md", contents: readme(vars) },
   ];
 }
@@ -69,8 +89,13 @@ function packageJson(v: AppTemplateVars): string {
       test: "vitest run",
       typecheck: "tsc -p tsconfig.json",
       routes: "flagon routes",
+      "db:migrate": "flagon db migrate",
+      "db:rollback": "flagon db rollback",
+      "db:status": "flagon db status",
+      "db:seed": "flagon db seed",
     },
-    dependencies: { "@flagon/core": v.coreRange },
+    // The official plugins are released with core, under the same version range.
+    dependencies: { "@flagon/core": v.coreRange, "@flagon/database": v.coreRange, kysely: KYSELY_RANGE },
     devDependencies: {
       "@types/node": "^20.19.0",
       typescript: "~5.9.3",
@@ -81,10 +106,17 @@ function packageJson(v: AppTemplateVars): string {
 }
 
 function dotenv(v: AppTemplateVars): string {
-  return `# Read by Flagon at start-up (never overriding variables already set). Not committed.
-# Signs the session cookie; production sets its own FLAGON_SECRET_KEY.
+  const key =
+    v.template === "web"
+      ? `# Signs the session cookie; production sets its own FLAGON_SECRET_KEY.
 FLAGON_SECRET_KEY=${v.secretKey}
-`;
+`
+      : "";
+  return `# Read by Flagon at start-up (never overriding variables already set). Not committed.
+# This machine develops the app: errors show their details, and \`flagon db migrate\` runs without
+# --yes. Where NODE_ENV is unset (a server without this file) the env is production.
+NODE_ENV=development
+${key}`;
 }
 
 const greeterTs = `import { Injectable } from "@flagon/core";
@@ -100,7 +132,9 @@ export class Greeter {
 
 const apiAppTs = `import { fileURLToPath } from "node:url";
 import { Flagon, type FlagonOptions } from "@flagon/core";
+import database from "@flagon/database";
 import { HelloController } from "./hello.controller.js";
+import { NotesController } from "./notes.controller.js";
 
 /** The app's folder, where the config file and .env are found (src/ and dist/ are one level down). */
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -113,7 +147,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * const res = await createApp({ logger: false }).inject("/hello/Ada");
  */
 export function createApp(options: Omit<FlagonOptions, "controllers"> = {}): Flagon {
-  const app = new Flagon({ root, ...options, controllers: [HelloController] });
+  const app = new Flagon({ root, ...options, controllers: [HelloController, NotesController] });
+  // SQL through Kysely: config.database.url (FLAGON_DATABASE__URL), sqlite:./data/app.db by default.
+  app.register(database);
   app.get("/health", function health() {
     return { status: "ok" };
   });
@@ -123,6 +159,8 @@ export function createApp(options: Omit<FlagonOptions, "controllers"> = {}): Fla
 
 const webAppTs = `import { fileURLToPath } from "node:url";
 import { Flagon, type FlagonOptions } from "@flagon/core";
+import database from "@flagon/database";
+import { NotesController } from "./notes.controller.js";
 import { PagesController } from "./pages.controller.js";
 
 /** The app's folder: templates/, static/, the config file and .env are found here. */
@@ -138,8 +176,194 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * await client.post("/greet", { form: { name: "Ada" } });
  */
 export function createApp(options: Omit<FlagonOptions, "controllers"> = {}): Flagon {
-  return new Flagon({ root, ...options, controllers: [PagesController] });
+  const app = new Flagon({ root, ...options, controllers: [PagesController, NotesController] });
+  // SQL through Kysely: config.database.url (FLAGON_DATABASE__URL), sqlite:./data/app.db by default.
+  app.register(database);
+  return app;
 }
+`;
+
+const dbTs = `import type { Generated } from "kysely";
+
+/** The tables, as the migrations make them: what \`Database<DB>\` type-checks queries against. */
+export interface DB {
+  notes: NotesTable;
+}
+
+export interface NotesTable {
+  id: Generated<number>;
+  title: string;
+  created_at: Generated<string>;
+}
+`;
+
+const createNotesTs = `import { sql, type Kysely } from "kysely";
+
+// \`flagon db migrate\` runs up(), \`flagon db rollback\` down(); \`flagon db new <name>\` writes the next
+// file. Each runs in a transaction of its own where the database allows it (SQLite, PostgreSQL).
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable("notes")
+    // On PostgreSQL, make it ("id", "integer", (c) => c.primaryKey().generatedAlwaysAsIdentity()).
+    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("title", "varchar(200)", (c) => c.notNull())
+    .addColumn("created_at", "timestamp", (c) => c.notNull().defaultTo(sql\`CURRENT_TIMESTAMP\`))
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable("notes").execute();
+}
+`;
+
+const seedNotesTs = `import type { Kysely } from "kysely";
+import type { DB } from "../src/db.js";
+
+// \`flagon db seed\` runs the files of seeds/ in name order, each in a transaction.
+export async function seed(db: Kysely<DB>): Promise<void> {
+  const { count } = await db
+    .selectFrom("notes")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .executeTakeFirstOrThrow();
+  if (Number(count) > 0) return; // seeded already
+  await db
+    .insertInto("notes")
+    .values([{ title: "Write the first migration" }, { title: "Seed the database" }])
+    .execute();
+}
+`;
+
+const apiNotesControllerTs = `import { type Context, Controller, Ctx, Get } from "@flagon/core";
+// A value import, not \`import type\`: the constructor's parameter type is the injection token.
+import { Database } from "@flagon/database";
+import type { DB } from "./db.js";
+
+@Controller()
+export class NotesController {
+  constructor(private readonly db: Database<DB>) {}
+
+  /** A page of the notes: ?page=2&per_page=10. */
+  @Get("/notes")
+  list(@Ctx() ctx: Context) {
+    const notes = this.db.selectFrom("notes").select(["id", "title"]).orderBy("id");
+    return this.db.paginate(notes, ctx);
+  }
+}
+`;
+
+const webNotesControllerTs = `import { Controller, Get, Render } from "@flagon/core";
+// A value import, not \`import type\`: the constructor's parameter type is the injection token.
+import { Database } from "@flagon/database";
+import type { DB } from "./db.js";
+
+@Controller()
+export class NotesController {
+  constructor(private readonly db: Database<DB>) {}
+
+  /** The notes: templates/notes.html. */
+  @Get("/notes")
+  @Render("notes.html")
+  async list() {
+    return { notes: await this.db.selectFrom("notes").select(["id", "title"]).orderBy("id").execute() };
+  }
+}
+`;
+
+/** What the notes tests share: a database file of their own, migrated and seeded by the commands. */
+const notesTestSetup = `import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { inject, runCommand } from "@flagon/core/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+
+let dir = "";
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "notes-test-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The app on the test's own SQLite file. */
+const app = () =>
+  createApp({
+    logger: false,
+    config: {
+      secretKey: "a test key, long enough to sign cookies",
+      database: { url: \`sqlite:\${path.join(dir, "test.db")}\` },
+    },
+  });
+
+/** Runs \`flagon db <args…>\` as the command line does. */
+async function db(...args: string[]): Promise<string> {
+  const instance = app();
+  try {
+    const result = await runCommand(instance, ["db", ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout;
+  } finally {
+    await instance.close();
+  }
+}
+`;
+
+const apiNotesTest = `${notesTestSetup}
+describe("the notes", () => {
+  it("migrates, seeds and lists them, a page at a time", async () => {
+    expect(await db("migrate")).toMatch(/^applied \\d{14}_create_notes\\n$/);
+    expect(await db("seed")).toBe("seeded 01_notes.ts\\n");
+    const instance = app();
+    try {
+      const res = await inject(instance, "/notes?per_page=1");
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        items: [{ id: 1, title: "Write the first migration" }],
+        total: 2,
+        page: 1,
+        next: 2,
+      });
+    } finally {
+      await instance.close();
+    }
+  });
+});
+`;
+
+const webNotesTest = `${notesTestSetup}
+describe("the notes page", () => {
+  it("migrates, seeds and lists them", async () => {
+    expect(await db("migrate")).toMatch(/^applied \\d{14}_create_notes\\n$/);
+    expect(await db("seed")).toBe("seeded 01_notes.ts\\n");
+    const instance = app();
+    try {
+      const res = await instance.testClient().get("/notes");
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain("<li>Write the first migration</li>");
+      expect(res.body).toContain("<li>Seed the database</li>");
+    } finally {
+      await instance.close();
+    }
+  });
+});
+`;
+
+const notesHtml = `{% extends "layout.html" %}
+
+{% block title %}Notes{% endblock %}
+
+{% block content %}
+  <h1>Notes</h1>
+  {% if notes.length %}
+    <ul>
+      {% for note in notes %}
+        <li>{{ note.title }}</li>
+      {% endfor %}
+    </ul>
+  {% else %}
+    <p>None yet: run <code>npm run db:seed</code>.</p>
+  {% endif %}
+{% endblock %}
 `;
 
 const serverTs = `// Runs the built app without the flagon command: npm run build && node dist/server.js.
@@ -380,17 +604,26 @@ function readme(v: AppTemplateVars): string {
   const layout = web
     ? `src/app.ts               createApp(): the app, without listening
 src/pages.controller.ts  the pages: GET / and POST /greet (session, flash message)
+src/notes.controller.ts  GET /notes: the notes, from the database
 src/greeter.service.ts   a service, injected into the controller by its type
+src/db.ts                the tables' types, for Database<DB>
 src/server.ts            runs the built app without the flagon command
-templates/               nunjucks templates (layout.html, index.html)
+migrations/              the schema, one file per change (flagon db migrate)
+seeds/                   sample data (flagon db seed)
+templates/               nunjucks templates (layout.html, index.html, notes.html)
 static/                  files served under /static/
 test/                    tests, in-process (no socket)
-.env                     FLAGON_SECRET_KEY for development (not committed)`
+.env                     NODE_ENV and FLAGON_SECRET_KEY for development (not committed)`
     : `src/app.ts               createApp(): the app, without listening
 src/hello.controller.ts  the routes: GET / and GET /hello/<name>
+src/notes.controller.ts  GET /notes: a page of the notes, from the database
 src/greeter.service.ts   a service, injected into the controller by its type
+src/db.ts                the tables' types, for Database<DB>
 src/server.ts            runs the built app without the flagon command
-test/                    tests, in-process (no socket)`;
+migrations/              the schema, one file per change (flagon db migrate)
+seeds/                   sample data (flagon db seed)
+test/                    tests, in-process (no socket)
+.env                     NODE_ENV=development for this machine (not committed)`;
   return `# ${v.name}
 
 A Flagon app${web ? " with server-rendered pages" : ": a JSON API"}.
@@ -399,10 +632,21 @@ A Flagon app${web ? " with server-rendered pages" : ": a JSON API"}.
 
 ${fence}sh
 npm install
-npm run dev       # flagon dev: http://127.0.0.1:3000, restarts when a file changes
-npm test          # vitest
-npm run routes    # flagon routes: the route table
+npm run db:migrate  # flagon db migrate: creates data/app.db and its tables
+npm run db:seed     # flagon db seed: a few notes
+npm run dev         # flagon dev: http://127.0.0.1:3000, restarts when a file changes
+npm test            # vitest
+npm run routes      # flagon routes: the route table
 ${fence}
+
+## Database
+
+\`@flagon/database\` keeps the data in SQLite (\`data/app.db\`, git-ignored) unless
+\`config.database.url\` (or \`FLAGON_DATABASE__URL\`) names another: \`postgres://…\` or
+\`mysql://…\`. Controllers inject \`Database<DB>\`, a Kysely instance typed by \`src/db.ts\`.
+\`flagon db new add_tags\` writes the next migration; \`flagon db status\` lists them;
+\`flagon db rollback\` undoes the last (\`--to <name>\`, \`--to 0\`); \`--dry-run\` prints the SQL.
+In production (the env when NODE_ENV is unset) migrate, rollback and seed ask for \`--yes\`.
 
 ## Layout
 
@@ -423,6 +667,7 @@ ${fence}
 
 \`flagon start\` transpiles \`src/\` at start-up (so keep \`typescript\` installed), or run the build:
 \`npm run build\`, then \`FLAGON_APP=dist/app.js flagon start\` (or \`node dist/server.js\`).
+Migrate first: \`flagon db migrate --yes\` (two deploys at once are safe: one waits for the other).
 SIGTERM drains the workers gracefully.${web ? " Set `FLAGON_SECRET_KEY` to a long random value there." : ""}
 `;
 }

@@ -10,27 +10,30 @@ export interface TemplateFile {
 /** A JSON file as written: two-space indent and a final newline. */
 export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** tsconfig.json: type-checks sources and tests, emits nothing. */
-export const tsconfig = json({
-  compilerOptions: {
-    target: "ES2022",
-    lib: ["ES2023"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    // Controllers and services are decorated; constructor injection reads the parameter types
-    // that emitDecoratorMetadata records.
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    isolatedModules: true,
-    skipLibCheck: true,
-    forceConsistentCasingInFileNames: true,
-    noEmit: true,
-  },
-  include: ["src", "test"],
-});
+/** tsconfig.json: type-checks sources and tests (and the `extra` folders), emits nothing. */
+export const tsconfigIncluding = (extra: readonly string[] = []): string =>
+  json({
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2023"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      types: ["node"],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      // Controllers and services are decorated; constructor injection reads the parameter types
+      // that emitDecoratorMetadata records.
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      isolatedModules: true,
+      skipLibCheck: true,
+      forceConsistentCasingInFileNames: true,
+      noEmit: true,
+    },
+    include: ["src", "test", ...extra],
+  });
+
+export const tsconfig = tsconfigIncluding();
 
 /** tsconfig.build.json: `src` to `dist`, plus `extra` compiler options (declarations for a library). */
 export function tsconfigBuild(extra: Record<string, unknown> = {}): string {
