@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { CACHE_CONTENDERS, CACHE_ROUTE } from "./cache.js";
 import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { micro } from "./micro.js";
@@ -186,6 +187,46 @@ async function databaseRounds(opts: Options, wrk: boolean) {
   return { rows, samples, skipped: prepared.skipped };
 }
 
+/** The cache pair, alternated each round; the ratio is to the constant of the same round. */
+async function cacheRounds(opts: Options, wrk: boolean) {
+  const samples: Array<LoadResult & { round: number; contender: string }> = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    const order = round % 2 === 0 ? [...CACHE_CONTENDERS] : [...CACHE_CONTENDERS].reverse();
+    for (const contender of order) {
+      const server = await start("cache-flagon", contender.env);
+      try {
+        const spec = {
+          url: `http://127.0.0.1:${server.port}${CACHE_ROUTE.path}`,
+          method: "GET" as const,
+          connections: opts.connections,
+          cpu: pinned ? 1 : undefined,
+        };
+        await load({ ...spec, seconds: opts.warmup }, wrk);
+        const result = await load({ ...spec, seconds: opts.seconds }, wrk);
+        samples.push({ round, contender: contender.name, ...result });
+      } finally {
+        await stop(server.child);
+      }
+    }
+  }
+  return CACHE_CONTENDERS.map((contender) => {
+    const mine = samples.filter((s) => s.contender === contender.name);
+    const ratios = mine.map(
+      (s) =>
+        s.rps /
+        (samples.find((b) => b.round === s.round && b.contender === "flagon-constant")?.rps ?? Number.NaN),
+    );
+    return {
+      route: CACHE_ROUTE.name,
+      contender: contender.name,
+      "req/s": Math.round(median(mine.map((s) => s.rps))),
+      "× constant": Number(median(ratios).toFixed(3)),
+      "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
+      errors: mine.reduce((n, s) => n + s.errors, 0),
+    };
+  });
+}
+
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const wrk = await hasWrk();
@@ -265,6 +306,9 @@ async function main(): Promise<void> {
   const databases = await databaseRounds(opts, wrk);
   console.table(databases.rows);
 
+  const caches = await cacheRounds(opts, wrk);
+  console.table(caches);
+
   const microResults = await micro(opts.quick);
   console.table(microResults.rows);
 
@@ -301,6 +345,12 @@ async function main(): Promise<void> {
       met: get("GET /template", "flagon-di", "× raw") >= 0.9,
     },
     { target: "POST /echo ≥ Fastify", met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1 },
+    {
+      target: "@flagon/cache hit ≥ 0.9× a handler returning a constant",
+      met:
+        caches.every((r) => r.errors === 0) &&
+        (caches.find((r) => r.contender === "flagon-cached")?.["× constant"] ?? 0) >= 0.9,
+    },
     ...(["sqlite", "postgres"] as const).map((kind) => {
       const row = databases.rows.find((r) => r.contender === `flagon-db-${kind}`);
       return {
@@ -334,6 +384,7 @@ async function main(): Promise<void> {
         targets,
         samples,
         databases,
+        caches,
       },
       null,
       2,

@@ -37,6 +37,9 @@ export interface CacheSettings {
 
 const TAG_PREFIX = "tag:";
 
+/** What Cache.peek() returns when only an asynchronous look-up can tell. */
+export const ASK_ASYNC: unique symbol = Symbol("ask async");
+
 /**
  * A cache in front of slow work, shared by the app (inject it by type).
  *
@@ -59,6 +62,18 @@ export class Cache {
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const entry = await this.read(key);
     return entry !== undefined && entry.freshUntil > this.now() ? (entry.value as T) : undefined;
+  }
+
+  /**
+   * get() without a promise when the store is in this process and the entry carries no tags;
+   * ASK_ASYNC when only get() can tell (a remote store, a tagged entry).
+   */
+  peek<T = unknown>(key: string): T | undefined | typeof ASK_ASYNC {
+    if (this.store.peek === undefined) return ASK_ASYNC;
+    const entry = this.store.peek(this.full(key));
+    if (entry === undefined) return undefined;
+    if (entry.tags !== undefined) return ASK_ASYNC;
+    return entry.freshUntil > this.now() ? (entry.value as T) : undefined;
   }
 
   async has(key: string): Promise<boolean> {

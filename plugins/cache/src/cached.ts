@@ -3,7 +3,7 @@
 // nothing personal is ever stored, so one user's page is never served to another.
 import { createHash } from "node:crypto";
 import { createRouteDecorator, FlagonResponse, isFresh, type Context, type RouteInfo } from "@flagon/core";
-import type { Cache } from "./cache.js";
+import { ASK_ASYNC, type Cache } from "./cache.js";
 
 export interface CachedOptions {
   /** Seconds a response is fresh (default: the cache's `ttl`). */
@@ -32,6 +32,8 @@ interface StoredResponse {
 
 interface VaryIndex {
   readonly vary: readonly string[];
+  /** The response itself when it varies by nothing: one look-up per hit. */
+  readonly response?: StoredResponse;
 }
 
 /** What the lookup left for the store step: the keys, or that it answered from the cache. */
@@ -55,9 +57,10 @@ const NOT_STORED = new Set([
 export function primaryKey(ctx: Context, options: CachedOptions): string {
   if (options.key !== undefined) return `route:${options.key(ctx)}`;
   const request = ctx.request;
+  const host = request.headers["host"] ?? "";
+  if (request.queryString === "") return `route:GET:${host}:${request.path}?`;
   const query = new URLSearchParams(request.queryString);
   query.sort();
-  const host = request.headers["host"] ?? "";
   return `route:GET:${host}:${request.path}?${query.toString()}`;
 }
 
@@ -79,18 +82,36 @@ function varyOf(response: FlagonResponse, options: CachedOptions): string[] | "*
   return [...new Set([...names, ...(options.varyBy ?? []).map((name) => name.toLowerCase())])].sort();
 }
 
-/** The preHandler: answers a GET/HEAD from the cache, or notes what to store. */
+/**
+ * The preHandler: answers a GET/HEAD from the cache, or notes what to store. With the in-process
+ * store a hit is answered without a promise (the route stays on the synchronous path).
+ */
 export function lookup(cache: Cache, development: boolean) {
-  return async (ctx: Context): Promise<FlagonResponse | undefined> => {
+  const viaStore = async (
+    ctx: Context,
+    primary: string,
+    options: CachedOptions,
+  ): Promise<FlagonResponse | undefined> => {
+    const index = await cache.get<VaryIndex>(primary);
+    if (index !== undefined) {
+      const stored = index.response ?? (await cache.get<StoredResponse>(varyKey(ctx, primary, index.vary)));
+      if (stored !== undefined) return replay(ctx, stored, development);
+    }
+    pending.set(ctx, { primary, options });
+    return undefined;
+  };
+  return (ctx: Context): FlagonResponse | undefined | Promise<FlagonResponse | undefined> => {
     const method = ctx.request.method;
     if (method !== "GET" && method !== "HEAD") return undefined;
     // A request with credentials gets a response made for it: RFC 9111 §3.5.
     if (ctx.request.headers["authorization"] !== undefined) return undefined;
     const options = Cached.get(ctx.route) ?? {};
     const primary = primaryKey(ctx, options);
-    const index = await cache.get<VaryIndex>(primary);
+    const index = cache.peek<VaryIndex>(primary);
+    if (index === ASK_ASYNC) return viaStore(ctx, primary, options);
     if (index !== undefined) {
-      const stored = await cache.get<StoredResponse>(varyKey(ctx, primary, index.vary));
+      const stored = index.response ?? cache.peek<StoredResponse>(varyKey(ctx, primary, index.vary));
+      if (stored === ASK_ASYNC) return viaStore(ctx, primary, options);
       if (stored !== undefined) return replay(ctx, stored, development);
     }
     pending.set(ctx, { primary, options });
@@ -99,8 +120,8 @@ export function lookup(cache: Cache, development: boolean) {
 }
 
 function replay(ctx: Context, stored: StoredResponse, development: boolean): FlagonResponse {
-  const headers = { ...stored.headers };
-  if (development) headers["x-cache"] = "hit";
+  // FlagonResponse copies the headers it is given: the stored ones are never changed.
+  const headers = development ? { ...stored.headers, "x-cache": "hit" } : stored.headers;
   const etag = headers["etag"];
   if (typeof etag === "string" && isFresh(ctx, { etag })) {
     return new FlagonResponse(null, { status: 304, headers });
@@ -153,10 +174,14 @@ export function store(cache: Cache, development: boolean) {
       ...(noted.options.tags ? { tags: noted.options.tags } : {}),
     };
     // Stored in the background: the response does not wait for the store.
-    void Promise.all([
-      cache.set(noted.primary, { vary } satisfies VaryIndex, set),
-      cache.set(varyKey(ctx, noted.primary, vary), stored, set),
-    ]).catch(() => undefined);
+    const writes =
+      vary.length === 0
+        ? [cache.set(noted.primary, { vary, response: stored } satisfies VaryIndex, set)]
+        : [
+            cache.set(noted.primary, { vary } satisfies VaryIndex, set),
+            cache.set(varyKey(ctx, noted.primary, vary), stored, set),
+          ];
+    void Promise.all(writes).catch(() => undefined);
   };
 }
 

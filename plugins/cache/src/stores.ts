@@ -23,6 +23,8 @@ export interface CacheStore {
   /** Removes every entry of this store's namespace. */
   clear(): Promise<void>;
   close?(): Promise<void>;
+  /** A synchronous get, for stores in this process. */
+  peek?(key: string): Entry | undefined;
 }
 
 export interface MemoryLimits {
@@ -51,16 +53,21 @@ export class MemoryStore implements CacheStore {
   }
 
   get(key: string): Promise<Entry | undefined> {
+    return Promise.resolve(this.peek(key));
+  }
+
+  /** get() without a promise: an in-process store can answer at once (the hit path uses it). */
+  peek(key: string): Entry | undefined {
     const found = this.entries.get(key);
-    if (found === undefined) return Promise.resolve(undefined);
+    if (found === undefined) return undefined;
     if (found.entry.staleUntil <= this.now()) {
       this.remove(key);
-      return Promise.resolve(undefined);
+      return undefined;
     }
     // Most recently used last: Map keeps insertion order.
     this.entries.delete(key);
     this.entries.set(key, found);
-    return Promise.resolve(found.entry);
+    return found.entry;
   }
 
   set(key: string, entry: Entry): Promise<void> {
