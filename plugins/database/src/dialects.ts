@@ -175,7 +175,14 @@ function postgresDialect(url: string, settings: PoolSettings, onFault: FaultList
     max: settings.max,
     connectionTimeoutMillis: settings.acquireTimeout,
     idleTimeoutMillis: 30_000,
-    ...(settings.statementTimeout > 0 ? { statement_timeout: settings.statementTimeout } : {}),
+    ...(settings.statementTimeout > 0
+      ? {
+          statement_timeout: settings.statementTimeout,
+          // The client's own limit, a second later: a server that stopped answering (frozen,
+          // black-holed) cannot enforce statement_timeout, and the query would wait forever.
+          query_timeout: settings.statementTimeout + 1000,
+        }
+      : {}),
     application_name: "flagon",
   });
   // An idle client whose server went away: pg-pool drops it; without a listener it would throw.

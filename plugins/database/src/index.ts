@@ -32,6 +32,9 @@ export { Db, Transactional, databaseOf } from "./transactional.js";
 export { firstOr404, getOr404 } from "./helpers.js";
 export { parseDatabaseUrl, redactUrl, type Dialect, type Target } from "./url.js";
 export { migrator, type MigrationFolders } from "./migrations.js";
+// What apps write migrations and table types with, without a direct dependency on kysely.
+export { sql } from "kysely";
+export type { ColumnType, Generated, Insertable, Kysely, Selectable, Updateable } from "kysely";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 

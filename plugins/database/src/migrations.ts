@@ -129,7 +129,7 @@ export async function runMigrations(
       // each step is a savepoint of that transaction. Kysely runs no transaction on SQLite.
       const sqlite = adapter instanceof SqliteAdapter;
       const lock = { lockTable: MIGRATION_LOCK_TABLE, lockRowId: MIGRATION_LOCK_ID };
-      if (sqlite) await sql`begin immediate`.execute(connection);
+      if (sqlite) await beginImmediate(connection);
       else await adapter.acquireMigrationLock(connection, lock);
       let finished = false;
       try {
@@ -143,6 +143,30 @@ export async function runMigrations(
     });
   } catch (error) {
     return { error };
+  }
+}
+
+/** How long a migration run waits for another run's SQLite write lock (a deploy may take a while). */
+export const SQLITE_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Takes SQLite's write lock for the run, waiting for another run (or any writer) to finish: far
+ * longer than a request's busy timeout, as a second deploy must wait for the first.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function beginImmediate(connection: Kysely<any>): Promise<void> {
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await sql`begin immediate`.execute(connection);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const busy =
+        code === "SQLITE_BUSY" || (error as { cause?: { code?: unknown } }).cause?.code === "SQLITE_BUSY";
+      if (!busy || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 

@@ -59,6 +59,13 @@ export class TransactionScope {
   }
 }
 
+/** An acquisition still waiting for a connection. */
+interface Waiter {
+  readonly since: number;
+  readonly reject: (error: unknown) => void;
+  settled: boolean;
+}
+
 export class ScopedDriver implements Driver {
   readonly scopes = new AsyncLocalStorage<TransactionScope>();
   private readonly open = new Set<TransactionScope>();
@@ -91,36 +98,63 @@ export class ScopedDriver implements Driver {
   }
 
   /** A connection of the pool, within the acquire timeout; a late one is released at once. */
-  async acquireRaw(): Promise<DatabaseConnection> {
-    if (this.closing) throw this.endedError();
-    const pending = this.inner.acquireConnection();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        pending.then(
-          (connection) => this.inner.releaseConnection(connection).catch(() => undefined),
-          () => undefined,
-        );
-        reject(
+  acquireRaw(): Promise<DatabaseConnection> {
+    if (this.closing) return Promise.reject(this.endedError());
+    // No timer per acquisition (most resolve at once): one sweep, armed only while some wait,
+    // fails those past the acquire timeout (give or take a tenth of it).
+    return new Promise<DatabaseConnection>((resolve, reject) => {
+      const waiter: Waiter = { since: Date.now(), reject, settled: false };
+      this.waiters.add(waiter);
+      this.armSweep();
+      this.inner.acquireConnection().then(
+        (connection) => {
+          this.waiters.delete(waiter);
+          // Too late: the request got its 503 already; the connection goes straight back.
+          if (waiter.settled) void this.inner.releaseConnection(connection).catch(() => undefined);
+          else resolve(connection);
+          waiter.settled = true;
+        },
+        (error: unknown) => {
+          this.waiters.delete(waiter);
+          if (waiter.settled) return;
+          waiter.settled = true;
+          // The server refused or dropped the connection: a 503, with the cause kept for the log.
+          reject(
+            new DatabaseUnavailableError("the database is unavailable, try again shortly", {
+              retryAfter: this.settings.retryAfter,
+              cause: error,
+            }),
+          );
+        },
+      );
+    });
+  }
+
+  private readonly waiters = new Set<Waiter>();
+  private sweep: NodeJS.Timeout | undefined;
+
+  private armSweep(): void {
+    if (this.sweep !== undefined) return;
+    const every = Math.max(5, Math.floor(this.settings.acquireTimeout / 10));
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const waiter of this.waiters) {
+        if (now - waiter.since < this.settings.acquireTimeout) continue;
+        this.waiters.delete(waiter);
+        waiter.settled = true;
+        waiter.reject(
           new DatabaseUnavailableError(
             `no database connection within ${this.settings.acquireTimeout} ms (the pool is busy or the server unreachable)`,
             { retryAfter: this.settings.retryAfter },
           ),
         );
-      }, this.settings.acquireTimeout);
-    });
-    try {
-      return await Promise.race([pending, timedOut]);
-    } catch (error) {
-      if (error instanceof DatabaseUnavailableError) throw error;
-      // The server refused or dropped the connection: a 503, with the cause kept for the log.
-      throw new DatabaseUnavailableError("the database is unavailable, try again shortly", {
-        retryAfter: this.settings.retryAfter,
-        cause: error,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+      }
+      if (this.waiters.size === 0) {
+        clearInterval(this.sweep);
+        this.sweep = undefined;
+      }
+    }, every);
+    this.sweep.unref();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -238,6 +272,8 @@ export class ScopedDriver implements Driver {
   /** Rolls back every open scope, then closes the pool. */
   async destroy(): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweep);
+    this.sweep = undefined;
     await Promise.all(
       [...this.open].map(async (scope) => {
         await this.rollback(scope);
