@@ -1,0 +1,98 @@
+/**
+ * @flagon/forms: urlencoded and multipart bodies with limits, file uploads, CSRF protection on
+ * by default, typed form classes and nunjucks macros that render them. Written only against the
+ * public plugin API of `@flagon/core`.
+ *
+ * @example
+ * import forms from "@flagon/forms";
+ * app.register(forms, { limits: { fileSize: 5_000_000 } });
+ */
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { definePlugin } from "@flagon/core";
+import { z } from "zod";
+import { attachCsrf, csrfCheck, CsrfExempt, csrfToken } from "./csrf.js";
+import { removeRequestFiles } from "./files.js";
+import { guardForm } from "./guard.js";
+import { limitsFor, limitsSchema } from "./limits.js";
+import { multipartParser } from "./multipart.js";
+
+export { CsrfError, CsrfExempt, csrfFailure, csrfToken, type CsrfReason } from "./csrf.js";
+export { isUploadedFile, sanitizeFilename, type UploadedFile } from "./files.js";
+export { FormLimit, type FormLimits } from "./limits.js";
+export type { FormBody, FormValue } from "./multipart.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+/** The folder of the plugin's templates (the field and form macros). */
+const TEMPLATES = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "templates");
+
+/** The options, checked and defaulted at start-up (the `forms` config section merged under `register`'s). */
+export const configSchema = z
+  .object({
+    /** Limits of every form body; a route narrows them with `@FormLimit({ … })`. */
+    limits: limitsSchema.prefault({}),
+    /** Where uploads above `memoryThreshold` are written while their request lasts (default: the OS temp dir). */
+    tempDir: z.string().min(1).optional(),
+    /** Files up to this many bytes stay in memory (`file.buffer`); larger ones go to `tempDir` (`file.path`). */
+    memoryThreshold: z
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024),
+    csrf: z
+      .object({
+        /** Check POST, PUT, PATCH and DELETE requests. Default: true. */
+        enabled: z.boolean().default(true),
+        /** Seconds a token stays valid. Default: one hour. */
+        timeLimit: z.number().int().min(1).default(3600),
+        /** The form field carrying the token. */
+        fieldName: z.string().min(1).default("csrf_token"),
+        /** The header carrying the token (fetch, HTMX). */
+        headerName: z.string().min(1).default("x-csrf-token"),
+        /** Other origins allowed to post, as `scheme://host[:port]`. */
+        trustedOrigins: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type FormsOptions = z.output<typeof configSchema>;
+
+declare module "@flagon/core" {
+  interface CoreConfig {
+    forms?: z.input<typeof configSchema>;
+  }
+}
+
+export default definePlugin<FormsOptions>({
+  name: "@flagon/forms",
+  version,
+  core: ">=0.1.0 <1",
+  configKey: "forms",
+  configSchema,
+  register(app, options) {
+    const { limits } = options;
+    const tempDir = options.tempDir === undefined ? tmpdir() : path.resolve(app.root, options.tempDir);
+    app.addBodyParser(
+      "multipart/form-data",
+      multipartParser({ limits, tempDir, memoryThreshold: options.memoryThreshold }),
+      { name: "multipart", limit: limits.totalSize },
+    );
+    app.templates.addFolder(TEMPLATES);
+    // Size first: an upload over the limit is a 413 before CSRF reads it or a route refuses its type.
+    app.addHook("preHandler", (ctx) => guardForm(ctx, limitsFor(limits, ctx.route)));
+    if (options.csrf.enabled) {
+      attachCsrf(app, options.csrf);
+      app.addHook("preHandler", csrfCheck, { appliesTo: (route) => !CsrfExempt.has(route) });
+      app.templates.addContextProcessor(async (ctx) => {
+        const token = await csrfToken(ctx);
+        return { csrf_token: () => token };
+      });
+    }
+    app.addHook("onResponse", (ctx) => removeRequestFiles(ctx));
+  },
+});
