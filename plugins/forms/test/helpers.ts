@@ -1,5 +1,5 @@
 import { Flagon, type FlagonOptions } from "@flagon/core";
-import forms, { type FormsOptions } from "../src/index.js";
+import forms from "../src/index.js";
 
 export const SECRET = "a-test-secret-key-that-is-long-enough-123";
 
