@@ -93,50 +93,44 @@ async function dryRun(
 
 export function dbCommand(options: DatabaseOptions, open: (app: Flagon) => Database): Command {
   const settings: Settings = { options, open };
-  const migrate = defineCommand({
-    name: "migrate",
+  /** migrate and rollback: the same options and steps, in one direction or the other. */
+  const stepCommand = (
+    name: "migrate" | "rollback",
+    direction: MigrationTarget["direction"],
+    text: { description: string; to: string; verb: string; past: string },
+  ) =>
+    defineCommand({
+      name,
+      description: text.description,
+      options: {
+        to: { type: "string", placeholder: "<name>", description: text.to },
+        "dry-run": { type: "boolean", description: "Print the SQL instead of running it" },
+        yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
+      },
+      async run({ values, stdout, stderr }, app) {
+        const folders = foldersOf(app, options);
+        return withDatabase(settings, app, async (db) => {
+          const target: MigrationTarget = {
+            direction,
+            ...(values.to === undefined ? {} : { to: values.to }),
+          };
+          if (values["dry-run"]) return dryRun(db, folders, target, stdout);
+          if (refuseInProduction(app, values.yes, text.verb, stderr)) return 1;
+          return report(await runMigrations(db, folders, target), text.past, stdout, stderr);
+        });
+      },
+    });
+  const migrate = stepCommand("migrate", "up", {
     description: "Apply the pending migrations (all, or up to --to)",
-    options: {
-      to: { type: "string", placeholder: "<name>", description: "Stop after this migration" },
-      "dry-run": { type: "boolean", description: "Print the SQL instead of running it" },
-      yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
-    },
-    async run({ values, stdout, stderr }, app) {
-      const folders = foldersOf(app, options);
-      return withDatabase(settings, app, async (db) => {
-        const target: MigrationTarget = {
-          direction: "up",
-          ...(values.to === undefined ? {} : { to: values.to }),
-        };
-        if (values["dry-run"]) return dryRun(db, folders, target, stdout);
-        if (refuseInProduction(app, values.yes, "migrate", stderr)) return 1;
-        const result = await runMigrations(db, folders, target);
-        return report(result, "applied", stdout, stderr);
-      });
-    },
+    to: "Stop after this migration",
+    verb: "migrate",
+    past: "applied",
   });
-
-  const rollback = defineCommand({
-    name: "rollback",
+  const rollback = stepCommand("rollback", "down", {
     description: "Undo the last migration, or every one after --to (--to 0: all)",
-    options: {
-      to: { type: "string", placeholder: "<name>", description: "Keep this migration and those before it" },
-      "dry-run": { type: "boolean", description: "Print the SQL instead of running it" },
-      yes: { type: "boolean", short: "y", description: "Run even when the app's env is production" },
-    },
-    async run({ values, stdout, stderr }, app) {
-      const folders = foldersOf(app, options);
-      return withDatabase(settings, app, async (db) => {
-        const target: MigrationTarget = {
-          direction: "down",
-          ...(values.to === undefined ? {} : { to: values.to }),
-        };
-        if (values["dry-run"]) return dryRun(db, folders, target, stdout);
-        if (refuseInProduction(app, values.yes, "roll back", stderr)) return 1;
-        const result = await runMigrations(db, folders, target);
-        return report(result, "rolled back", stdout, stderr);
-      });
-    },
+    to: "Keep this migration and those before it",
+    verb: "roll back",
+    past: "rolled back",
   });
 
   const status = defineCommand({
