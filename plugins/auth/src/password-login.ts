@@ -3,7 +3,7 @@
 import type { Context } from "@flagon/core";
 import type { AuthUser } from "./identity.js";
 import { login } from "./login.js";
-import { needsRehash, verifyPassword } from "./passwords.js";
+import { hashPassword, needsRehash, verifyPassword } from "./passwords.js";
 import { settingsFor } from "./settings.js";
 
 export interface PasswordLogin<U extends AuthUser> {
@@ -38,7 +38,6 @@ export async function loginWithPassword<U extends AuthUser>(
   }
   await limiter.succeed(ctx, attempt.account);
   if (attempt.rehash !== undefined && typeof stored === "string" && needsRehash(stored)) {
-    const { hashPassword } = await import("./passwords.js");
     await attempt.rehash(user, await hashPassword(attempt.password));
   }
   await login(ctx, user, { remember: attempt.remember ?? false });
