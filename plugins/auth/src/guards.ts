@@ -33,7 +33,9 @@ function unauthorized(ctx: Context, message: string): FlagonResponse | HttpError
     return new FlagonResponse(null, { status: 303, headers: { location } });
   }
   const scheme =
-    settings.jwt !== undefined || settings.loader()?.loadByToken !== undefined ? "Bearer" : "Session";
+    settings.jwt !== undefined || settings.loader()?.loadByToken !== undefined
+      ? settings.tokenSchemeNames[0]!
+      : "Session";
   return new HttpError(401, message, {
     headers: { "www-authenticate": `${scheme} realm="${settings.realm}"` },
   });

@@ -78,6 +78,10 @@ export interface IdentitySettings {
   readonly loader: () => UserLoader | undefined;
   readonly remember: RememberSettings;
   readonly apiKeyHeader: string | undefined;
+  /** The `Authorization` schemes that carry a token (API token or JWT), lower-cased. */
+  readonly tokenSchemes: readonly string[];
+  /** The same schemes as configured (the first one is named in WWW-Authenticate). */
+  readonly tokenSchemeNames: readonly string[];
   readonly jwt: JwtVerifier | undefined;
 }
 
@@ -167,18 +171,31 @@ async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identi
   return (await fromRememberCookie(ctx, settings, loader)) ?? NOBODY;
 }
 
+/**
+ * The token of `Authorization: <scheme> <token>` for one of the configured schemes (Bearer by
+ * default), else the API-key header's value when one is configured.
+ */
+export function presentedToken(ctx: Context, settings: IdentitySettings): string | undefined {
+  const header = ctx.request.headers.authorization;
+  if (typeof header === "string") {
+    const space = header.indexOf(" ");
+    if (space > 0 && settings.tokenSchemes.includes(header.slice(0, space).toLowerCase())) {
+      return header.slice(space + 1).trim();
+    }
+  }
+  if (settings.apiKeyHeader !== undefined) {
+    const value = ctx.request.headers[settings.apiKeyHeader];
+    if (typeof value === "string") return value.trim();
+  }
+  return undefined;
+}
+
 async function fromAuthorization(
   ctx: Context,
   settings: IdentitySettings,
   loader: UserLoader,
 ): Promise<Identity | undefined> {
-  const header = ctx.request.headers.authorization;
-  let token: string | undefined;
-  if (typeof header === "string" && /^Bearer /i.test(header)) token = header.slice(7).trim();
-  else if (settings.apiKeyHeader !== undefined) {
-    const value = ctx.request.headers[settings.apiKeyHeader];
-    if (typeof value === "string") token = value.trim();
-  }
+  const token = presentedToken(ctx, settings);
   if (token === undefined || token === "") return undefined;
   if (settings.jwt !== undefined && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
     const subject = await settings.jwt.verify(token);

@@ -36,6 +36,7 @@ export { loginWithPassword, type PasswordLogin } from "./password-login.js";
 export { ARGON2_PARAMS, hashPassword, needsRehash, setHashConcurrency, verifyPassword } from "./passwords.js";
 export { createApiToken, type IssuedToken } from "./tokens.js";
 export { safeNext } from "./next-url.js";
+export { issueJwt } from "./issue-jwt.js";
 export { Limiter, type LimiterSettings } from "./limiter.js";
 export type { JwtVerifier } from "./jwt.js";
 export type { JwtAlgorithm, JwtKey } from "./jwt-keys.js";
@@ -62,7 +63,18 @@ export const configSchema = z
       .string()
       .regex(/^[^"\\]*$/)
       .default("app"),
-    /** A header carrying an API token (such as "x-api-key"), besides `Authorization: Bearer`. */
+    /**
+     * The `Authorization` schemes that carry an API token or a JWT (the first is the one a 401's
+     * WWW-Authenticate names): `["Bearer"]` by default; the RealWorld API spec uses `Token`.
+     */
+    tokenSchemes: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/, "an HTTP auth scheme name"))
+      .min(1)
+      .refine((schemes) => !schemes.some((s) => s.toLowerCase() === "basic"), {
+        message: "Basic is not a token scheme (browsers send Basic credentials by themselves)",
+      })
+      .default(["Bearer"]),
+    /** A header carrying an API token (such as "x-api-key"), besides `Authorization`. */
     apiKeyHeader: z
       .string()
       .regex(/^[a-z0-9-]+$/)
@@ -182,6 +194,8 @@ export default definePlugin<AuthOptions>({
         signer: () => app.signer("remember"),
       },
       apiKeyHeader: options.apiKeyHeader,
+      tokenSchemes: options.tokenSchemes.map((scheme) => scheme.toLowerCase()),
+      tokenSchemeNames: options.tokenSchemes,
       jwt: options.jwt === undefined ? undefined : jwtVerifier(options.jwt),
     };
     attachIdentity(app, identitySettings);
