@@ -150,7 +150,28 @@ interface DbSample extends LoadResult {
   readonly round: number;
   readonly contender: string;
   readonly kind: DbKind;
+  /** The server's CPU time per request (user + system), in µs. */
+  readonly cpuUs: number;
 }
+
+/**
+ * A process's CPU time so far (user + system, ms) from /proc, NaN where there is none. Unlike
+ * requests per second, the CPU a request costs barely moves when other work shares the machine.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /**
  * The database contenders, each started alone on CPU 0 and loaded on its route, in an order
@@ -175,8 +196,10 @@ async function databaseRounds(opts: Options, wrk: boolean) {
             cpu: pinned ? 1 : undefined,
           };
           await load({ ...spec, seconds: opts.warmup }, wrk);
+          const cpuBefore = cpuMs(server.child.pid);
           const result = await load({ ...spec, seconds: opts.seconds }, wrk);
-          samples.push({ round, contender: contender.name, kind: contender.kind, ...result });
+          const cpuUs = ((cpuMs(server.child.pid) - cpuBefore) * 1000) / (result.rps * opts.seconds);
+          samples.push({ round, contender: contender.name, kind: contender.kind, ...result, cpuUs });
         } finally {
           await stop(server.child);
         }
@@ -206,6 +229,7 @@ async function databaseRounds(opts: Options, wrk: boolean) {
       "req/s": Math.round(median(mine.map((s) => s.rps))),
       "× kysely alone": Number(median(ratios).toFixed(3)),
       "× flagon+kysely": Number(median(vsFramework).toFixed(3)),
+      "server CPU µs/req": Number(median(mine.map((s) => s.cpuUs)).toFixed(1)),
       "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
       errors: mine.reduce((n, s) => n + s.errors, 0),
     };
@@ -321,25 +345,25 @@ async function main(): Promise<void> {
       });
     }
   }
-  console.table(rows);
+  if (opts.only.has("http")) console.table(rows);
   const process_ = CONTENDERS.map((c) => ({
     contender: c,
     "start-up ms": Math.round(median(startups.get(c) ?? [])),
     "RSS after start MB": Number(median((mem.get(c) ?? []).map((m) => m.afterStart)).toFixed(1)),
     "peak RSS MB": Number(median((mem.get(c) ?? []).map((m) => m.peak)).toFixed(1)),
   }));
-  console.table(process_);
+  if (opts.only.has("http")) console.table(process_);
 
   const databases = opts.only.has("db")
     ? await databaseRounds(opts, wrk)
     : { rows: [], samples: [], skipped: {} as Partial<Record<DbKind, string>> };
-  console.table(databases.rows);
+  if (opts.only.has("db")) console.table(databases.rows);
 
   const caches = opts.only.has("cache") ? await cacheRounds(opts, wrk) : [];
-  console.table(caches);
+  if (opts.only.has("cache")) console.table(caches);
 
   const microResults = opts.only.has("micro") ? await micro(opts.quick) : { readyMs: Number.NaN, rows: [] };
-  console.table(microResults.rows);
+  if (opts.only.has("micro")) console.table(microResults.rows);
 
   // A measurement with errors (non-2xx, socket errors) is not a result: its target is not met.
   const get = (route: string, contender: Contender, key: string): number => {
