@@ -176,8 +176,7 @@ export abstract class FlagonForm {
         throw new Error("context.resolve(): validate the form with { ctx } or { container }");
       return container.resolve(token);
     };
-    const errors: Record<string, string[]> = {};
-    await Promise.all(
+    const perField = await Promise.all(
       specs.map(async (spec) => {
         const raw = Object.hasOwn(input, spec.name) ? input[spec.name] : undefined;
         const found: string[] = [];
@@ -207,9 +206,15 @@ export abstract class FlagonForm {
             if (validator.stop === "required") break;
           }
         }
-        if (found.length > 0) errors[spec.name] = found;
+        return found;
       }),
     );
+    // In declaration order, whichever field's async validators finished first.
+    const errors: Record<string, string[]> = {};
+    specs.forEach((spec, index) => {
+      const messages = perField[index] ?? [];
+      if (messages.length > 0) errors[spec.name] = messages;
+    });
     this.#values = values;
     this.#errors = errors;
     this.#validated = true;
