@@ -318,6 +318,38 @@ describe("validators", () => {
     }).toThrow(/needs its choices/);
   });
 
+  it("types data as the form's fields only", async () => {
+    const form = new Validated({ ...good, age: "20" });
+    await form.validate();
+    const age: number | undefined = form.data.age;
+    const terms: boolean = form.data.terms;
+    // @ts-expect-error: members of every form are not data
+    void form.data.valid;
+    expect({ age, terms }).toEqual({ age: 20, terms: true });
+    expect(Object.keys(form.data)).not.toContain("csrf");
+  });
+
+  it("reads choices from a function each time the form is validated", async () => {
+    const live = ["x"];
+    class Dynamic extends FlagonForm {
+      @SelectField("Pick", { choices: () => live, validators: [required()] }) pick?: string;
+    }
+    expect(await new Dynamic({ pick: "y" }).validate()).toBe(false);
+    live.push("y");
+    const form = new Dynamic({ pick: "y" });
+    expect(await form.validate()).toBe(true);
+    expect(form.field("pick").options.map((o) => o.value)).toEqual(["x", "y"]);
+  });
+
+  it("validates without a request only what needs none: resolve() says how to give it one", async () => {
+    class Needs extends FlagonForm {
+      @StringField("X", [(_v, { resolve }) => void resolve(String)]) x!: string;
+    }
+    await expect(new Needs({ x: "1" }).validate()).rejects.toThrow(
+      /validate the form with \{ ctx \} or \{ container \}/,
+    );
+  });
+
   it("inherits fields from a parent form class", async () => {
     class Child extends Validated {
       @StringField("Extra", [required()]) extra!: string;
