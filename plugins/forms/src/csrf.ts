@@ -6,7 +6,7 @@ import {
   type Flagon,
   ForbiddenError,
 } from "@flagon/core";
-import { FormBound } from "./form/marker.js";
+import { FormBound, isFormPage } from "./form/marker.js";
 import { formType } from "./guard.js";
 
 /** Why a request failed the CSRF check (logged, and named in the 403's `reason`). */
@@ -142,7 +142,7 @@ export function deferredCsrfFailure(ctx: Context): CsrfReason | undefined {
  * The plugin's preHandler: every POST, PUT, PATCH and DELETE must carry a valid token, unless
  * the route is `@CsrfExempt()` or the request carries an `Authorization` header (a token-
  * authenticated API call, which a browser never adds to a cross-site form post by itself).
- * A failure is a 403 `CsrfError`, except for a form post to a route that binds `@Form(...)`:
+ * A failure is a 403 `CsrfError`, except for a browser's form post to a route that binds `@Form(...)`:
  * the handler then runs with that form invalid (and never valid), to show it again.
  */
 export async function csrfCheck(ctx: Context): Promise<void> {
@@ -151,7 +151,7 @@ export async function csrfCheck(ctx: Context): Promise<void> {
   const reason = await csrfFailure(ctx);
   if (reason === undefined) return;
   ctx.log.warn({ reason, path: ctx.request.path }, `@flagon/forms: CSRF check failed (${reason})`);
-  if (FormBound.has(ctx.route) && formType(ctx) !== undefined) {
+  if (FormBound.has(ctx.route) && isFormPage(ctx)) {
     deferred.set(ctx, reason);
     return;
   }

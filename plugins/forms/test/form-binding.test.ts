@@ -21,6 +21,7 @@ import {
   type SchemaForm,
   StringField,
 } from "../src/index.js";
+import { acceptsJsonFirst } from "../src/form/marker.js";
 import { makeApp, MULTIPART, multipart } from "./helpers.js";
 
 /** The users the "username taken" validator asks, through the request's container. */
@@ -245,6 +246,19 @@ describe("@Form binding", () => {
   });
 });
 
+describe("acceptsJsonFirst", () => {
+  it("prefers JSON only when a JSON type outranks text/html", () => {
+    expect(acceptsJsonFirst(undefined)).toBe(false);
+    expect(acceptsJsonFirst("*/*")).toBe(false);
+    expect(acceptsJsonFirst("application/json")).toBe(true);
+    expect(acceptsJsonFirst("application/vnd.api+json")).toBe(true);
+    expect(acceptsJsonFirst("text/html, application/json")).toBe(false);
+    expect(acceptsJsonFirst("text/html;q=0.4, application/json;q=0.9")).toBe(true);
+    expect(acceptsJsonFirst("application/json;q=0")).toBe(false);
+    expect(acceptsJsonFirst(`${",".repeat(10_000)}application/json`)).toBe(false);
+  });
+});
+
 describe("CSRF on form-bound routes", () => {
   it("runs the handler with the form invalid, a form error and the input kept, when a form post fails CSRF", async () => {
     const a = app();
@@ -301,6 +315,33 @@ describe("CSRF on form-bound routes", () => {
     expect(json.json()).toMatchObject({ reason: "missing" });
     const plain = await inject(a, { method: "POST", url: "/plain", form: { a: "1" } });
     expect(plain.statusCode).toBe(403);
+  });
+
+  it("treats a form post from a client that prefers JSON as an API call: 403, and 422 when invalid", async () => {
+    const csrf = await inject(app(), {
+      method: "POST",
+      url: "/signup",
+      headers: { accept: "application/json" },
+      form: valid,
+    });
+    expect(csrf.statusCode).toBe(403);
+    const invalid = await inject(app(NO_CSRF), {
+      method: "POST",
+      url: "/signup",
+      headers: { accept: "application/problem+json, text/html;q=0.5" },
+      form: { ...valid, email: "x" },
+    });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.json<{ errors: unknown[] }>().errors).toEqual([
+      { location: "body", path: ["email"], message: "Not a valid email address." },
+    ]);
+    const browser = await inject(app(), {
+      method: "POST",
+      url: "/signup",
+      headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
+      form: valid,
+    });
+    expect(browser.json()).toMatchObject({ valid: false, formErrors: [expect.stringMatching(/expired/)] });
   });
 
   it("uses the app's csrf message and never validates the forged input (no validator runs)", async () => {

@@ -3,7 +3,7 @@ import { type Context, createParamDecorator, type ParamInfo, UnprocessableEntity
 import { csrfToken, deferredCsrfFailure } from "../csrf.js";
 import { formType } from "../guard.js";
 import { blockForm, FlagonForm, type FormInput } from "./form.js";
-import { FormBound } from "./marker.js";
+import { FormBound, isFormPage } from "./marker.js";
 import { resolveMessage } from "./messages.js";
 import { SchemaForm } from "./schema-form.js";
 import { formSettings } from "./settings.js";
@@ -35,8 +35,8 @@ async function inputOf(ctx: Context, source: BindOptions["source"]) {
     return { input: ctx.request.query.size > 0 ? ctx.request.query.toObject() : null, json: false };
   if (source === undefined && !UNSAFE.has(method)) return { input: null, json: false };
   const body = await ctx.body(["form", "multipart", "json"]);
-  const json = formType(ctx) === undefined;
-  if (json && (body === null || typeof body !== "object" || Array.isArray(body))) {
+  const json = !isFormPage(ctx);
+  if (formType(ctx) === undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
     throw new UnprocessableEntityError("invalid request body: a form needs a JSON object", {
       details: { errors: [{ location: "body", path: [], message: "expected an object" }] },
     });
