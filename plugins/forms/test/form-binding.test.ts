@@ -308,6 +308,21 @@ describe("CSRF on form-bound routes", () => {
     expect(res.json()).toMatchObject({ valid: true, formErrors: [] });
   });
 
+  it("reads the token from a multipart body and the header of a JSON body, sharing one parse", async () => {
+    const client = testClient(app());
+    const { token } = (await client.get("/token")).json<{ token: string }>();
+    const body = multipart([
+      { name: "csrf_token", value: token },
+      { name: "title", value: "Report" },
+      { name: "doc", filename: "q3.pdf", value: "%PDF-1.4" },
+    ]);
+    const upload = await client.post("/upload", { headers: { "content-type": MULTIPART }, body });
+    expect(upload.json()).toMatchObject({ valid: true, file: ["q3.pdf", 8] });
+    const json = await client.post("/signup", { headers: { "x-csrf-token": token }, json: valid });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toMatchObject({ valid: true });
+  });
+
   it("keeps the 403 for JSON clients and for routes without @Form", async () => {
     const a = app();
     const json = await inject(a, { method: "POST", url: "/signup", json: valid });

@@ -23,10 +23,12 @@ import {
   range,
   regexp,
   required,
+  SchemaForm,
   SelectField,
   StringField,
   url,
 } from "../src/index.js";
+import { z } from "zod";
 import { makeApp } from "./helpers.js";
 
 const root = mkdtempSync(path.join(tmpdir(), "flagon-forms-render-"));
@@ -196,6 +198,24 @@ class LoginPage {
     return render("context.html", { form: new Login() });
   }
 }
+
+describe("a Standard Schema form", () => {
+  it("renders a field with the label and kind the template gives, the input and the schema's errors", async () => {
+    const form = new SchemaForm(z.object({ email: z.string().email("Bad email.") }), { email: XSS });
+    await form.validate();
+    const app = makeApp({ csrf: { enabled: false } }, { root });
+    writeFileSync(
+      path.join(root, "templates", "schema.html"),
+      `{% from "forms/macros.html" import render_field %}{{ render_field(form.field("email", { label: "Email", kind: "email" })) }}`,
+    );
+    app.get("/", () => render("schema.html", { form }));
+    const html = (await inject(app, "/")).body;
+    expect(html).toContain('<label for="email">Email</label>');
+    expect(html).toContain('<input type="email" id="email" name="email" aria-invalid="true"');
+    expect(html).toContain("<li>Bad email.</li>");
+    expect(html).not.toContain("<script>");
+  });
+});
 
 describe("render_form", () => {
   it("renders the form with its CSRF field, errors, fields and a submit button", async () => {
