@@ -1,6 +1,6 @@
 import type { Context, DependencyContainer, InjectionToken } from "@flagon/core";
 import { QueryArgs } from "@flagon/core";
-import { coerce, isBlank } from "./coerce.js";
+import { coerce, type Coerced, isBlank } from "./coerce.js";
 import { choicesOf, type FieldSpec, fieldsOf } from "./fields.js";
 import { type Messages, resolveMessage } from "./messages.js";
 import { formSettings } from "./settings.js";
@@ -49,6 +49,33 @@ function plain(input: FormInput | null | undefined): Record<string, unknown> | u
   if (input === null || input === undefined) return undefined;
   if (input instanceof QueryArgs) return input.toObject();
   return input;
+}
+
+/**
+ * One field's chain: the coercion error if any (then no validator runs), else every failing
+ * validator's message in order; `required()` stops at its failure, `optional()` on blank input.
+ */
+async function runChain(
+  spec: FieldSpec,
+  raw: unknown,
+  { error, value }: Coerced,
+  context: ValidatorContext,
+): Promise<string[]> {
+  const found: string[] = [];
+  if (error !== undefined) found.push(context.message(error.id, error.params ?? {}));
+  for (const validator of spec.validators) {
+    if (validator.stop === "optional") {
+      if (isBlank(raw)) return [];
+      continue;
+    }
+    if (error !== undefined) break;
+    const result = await validator.check(value, context);
+    if (typeof result === "string") {
+      found.push(result);
+      if (validator.stop === "required") break;
+    }
+  }
+  return found;
 }
 
 /**
@@ -156,7 +183,7 @@ export abstract class FlagonForm {
     const specs = this.specs;
     const messages = options.messages ?? formSettings(options.ctx)?.messages;
     const values: Record<string, unknown> = {};
-    const coerced = new Map<string, ReturnType<typeof coerce>>();
+    const coerced = new Map<string, Coerced>();
     for (const spec of specs) {
       const raw = Object.hasOwn(input, spec.name) ? input[spec.name] : undefined;
       const result = coerce(spec.kind, raw, {
@@ -179,9 +206,8 @@ export abstract class FlagonForm {
     const perField = await Promise.all(
       specs.map(async (spec) => {
         const raw = Object.hasOwn(input, spec.name) ? input[spec.name] : undefined;
-        const found: string[] = [];
-        const { error, value } = coerced.get(spec.name) ?? { value: undefined };
-        const context: ValidatorContext = {
+        const coercion = coerced.get(spec.name) ?? { value: undefined };
+        return runChain(spec, raw, coercion, {
           field: { name: spec.name, label: spec.label, kind: spec.kind },
           values,
           labels,
@@ -189,24 +215,7 @@ export abstract class FlagonForm {
           resolve,
           message,
           messages,
-        };
-        if (error !== undefined) found.push(message(error.id, error.params ?? {}));
-        for (const validator of spec.validators) {
-          if (validator.stop === "optional") {
-            if (isBlank(raw)) {
-              found.length = 0;
-              break;
-            }
-            continue;
-          }
-          if (error !== undefined) break;
-          const result = await validator.check(value, context);
-          if (typeof result === "string") {
-            found.push(result);
-            if (validator.stop === "required") break;
-          }
-        }
-        return found;
+        });
       }),
     );
     // In declaration order, whichever field's async validators finished first.
@@ -217,6 +226,7 @@ export abstract class FlagonForm {
     });
     this.#values = values;
     this.#errors = errors;
+    this.#formErrors = [];
     this.#validated = true;
     for (const spec of specs) (this as Record<string, unknown>)[spec.name] = values[spec.name];
     return this.valid;
