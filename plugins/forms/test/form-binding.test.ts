@@ -233,6 +233,26 @@ describe("@Form binding", () => {
     });
   });
 
+  it("layers validate({ messages }) over the app's messages", async () => {
+    @Controller("/")
+    class Layered {
+      @Post("/layered")
+      async layered(@Ctx() ctx: Context) {
+        const form = new SignupForm({ username: "ann", email: "x" });
+        await form.validate({ ctx, messages: { email: "Adresse e-mail invalide." } });
+        return form.errors;
+      }
+    }
+    const a = app({ ...NO_CSRF, messages: { required: "Champ obligatoire.", email: "Adresse invalide." } });
+    a.addController(Layered);
+    const res = await inject(a, { method: "POST", url: "/layered", form: {} });
+    expect(res.json()).toEqual({ email: ["Adresse e-mail invalide."], password: ["Champ obligatoire."] });
+  });
+
+  it("refuses a message that is neither text nor a function at start-up, naming the key", async () => {
+    await expect(makeApp({ messages: { required: 5 } }).ready()).rejects.toThrow(/forms\.messages\.required/);
+  });
+
   it("binds a Standard Schema: issues become field errors", async () => {
     const a = app(NO_CSRF);
     const ok = await inject(a, { method: "POST", url: "/schema", form: { name: "Al", n: "3" } });

@@ -25,7 +25,7 @@ export interface ValidateOptions {
   readonly ctx?: Context;
   /** A container to resolve services from without a request. */
   readonly container?: DependencyContainer;
-  /** Messages by id over the app's and the built-in ones. */
+  /** Messages by id over the app's (`forms.messages`) and the built-in ones. */
   readonly messages?: Messages;
 }
 
@@ -181,7 +181,7 @@ export abstract class FlagonForm {
   async validate(options: ValidateOptions = {}): Promise<boolean> {
     const input = this.#input ?? {};
     const specs = this.specs;
-    const messages = options.messages ?? formSettings(options.ctx)?.messages;
+    const messages = { ...formSettings(options.ctx)?.messages, ...options.messages };
     const values: Record<string, unknown> = {};
     const coerced = new Map<string, Coerced>();
     for (const spec of specs) {
