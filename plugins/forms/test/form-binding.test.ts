@@ -80,6 +80,11 @@ class Pages {
     };
   }
 
+  @Post("/typed")
+  typed(@Form() form: SignupForm) {
+    return { kind: form.constructor.name, valid: form.valid };
+  }
+
   @Get("/search")
   search(@Form(SignupForm, { source: "query" }) form: SignupForm) {
     return { submitted: form.submitted, errors: form.errors };
@@ -213,6 +218,11 @@ describe("@Form binding", () => {
     expect(forged.json<{ errors: unknown[] }>().errors).toEqual([
       { location: "body", path: ["doc"], message: "Not a valid file." },
     ]);
+  });
+
+  it("@Form() binds the parameter's declared form class", async () => {
+    const res = await inject(app(NO_CSRF), { method: "POST", url: "/typed", form: valid });
+    expect(res.json()).toEqual({ kind: "SignupForm", valid: true });
   });
 
   it("gives a blank, unsubmitted form on GET; a query-bound form reads the query", async () => {
