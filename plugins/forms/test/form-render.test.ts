@@ -145,6 +145,19 @@ describe("render_field", () => {
     expect(text).toContain("&lt;script&gt;");
   });
 
+  it("refuses an attribute name that could break out of the tag", async () => {
+    const form = new Profile();
+    expect(() => form.field("name", { attrs: { 'x onmouseover="alert(1)"': "" } })).toThrow(
+      /is not an attribute name/,
+    );
+    expect(() => {
+      class Bad extends FlagonForm {
+        @StringField("X", { attrs: { "a>b": true } }) x!: string;
+      }
+      return Bad;
+    }).toThrow(/Bad.x: "a>b" is not an attribute name/);
+  });
+
   it("never echoes a password", async () => {
     const html = await field("password", { password: "hunter2-secret" });
     expect(html).not.toContain("hunter2");

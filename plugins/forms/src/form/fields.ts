@@ -1,5 +1,6 @@
 import { type Choice, type FieldKind, type NormalChoice, normalChoices } from "./coerce.js";
 import { toValidator, type Validator, type ValidatorLike } from "./validators.js";
+import { checkAttributeNames } from "./attributes.js";
 
 /** Options every field takes besides its label. */
 export interface FieldOptions {
@@ -70,7 +71,6 @@ export const RESERVED = new Set([
 ]);
 
 const FIELDS = Symbol("flagon.forms.fields");
-const ATTRIBUTE_NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*$/;
 
 /** The fields of a form class, its parents' first, in declaration order. */
 export function fieldsOf(cls: abstract new (...args: never[]) => unknown): readonly FieldSpec[] {
@@ -110,10 +110,7 @@ function define(kind: FieldKind) {
       if ((kind === "select" || kind === "multiselect") && opts.choices === undefined) {
         throw new TypeError(`${cls}.${key}: a ${kind} field needs its choices ({ choices: [...] })`);
       }
-      for (const name of Object.keys(opts.attrs ?? {})) {
-        if (!ATTRIBUTE_NAME.test(name))
-          throw new TypeError(`${cls}.${key}: ${JSON.stringify(name)} is not an attribute name`);
-      }
+      checkAttributeNames(opts.attrs, `${cls}.${key}`);
       const spec: FieldSpec = {
         name: key,
         kind,

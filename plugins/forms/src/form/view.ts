@@ -1,4 +1,5 @@
 import { coerce, type FieldKind, first, type NormalChoice } from "./coerce.js";
+import { checkAttributeNames } from "./attributes.js";
 import { choicesOf, type FieldSpec } from "./fields.js";
 
 /** An option of a rendered select. */
@@ -115,6 +116,7 @@ export function fieldView(spec: FieldSpec, state: ViewState, overrides: ViewOver
       attrs["multiple"] = true;
     if (spec.kind === "boolean") attrs["value"] = "y";
   }
+  checkAttributeNames(overrides.attrs, `the field "${spec.name}"`);
   for (const [name, value] of Object.entries({ ...spec.options.attrs, ...overrides.attrs })) {
     if (value === false) delete attrs[name];
     else attrs[name] = value === true ? true : String(value);
