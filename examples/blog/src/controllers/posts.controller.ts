@@ -1,0 +1,166 @@
+import {
+  abort,
+  Context,
+  Controller,
+  Ctx,
+  Get,
+  Param,
+  Post,
+  Render,
+  Route,
+  redirect,
+  render,
+  type FlagonResponse,
+} from "@flagon/core";
+import { Can, CurrentUser, LoginRequired, type Principal } from "@flagon/auth";
+import { Cache, Cached } from "@flagon/cache";
+import { Form } from "@flagon/forms";
+import { CommentForm, PostForm } from "../forms/index.js";
+import { parseTags, Posts, type Post as BlogPost } from "../posts.js";
+import { BlogSettings } from "../settings.js";
+import { removeImage, storeImage } from "../uploads.js";
+import type { User } from "../users.js";
+import { isAuthor, signedIn } from "./guards.js";
+
+/** The cache tag of every page that lists posts; a write invalidates it. */
+export const POSTS_TAG = "posts";
+
+/** The blog's pages: the index, tag pages, a post with its comments, and writing posts. */
+@Controller()
+export class PostsController {
+  constructor(
+    private readonly posts: Posts,
+    private readonly cache: Cache,
+    private readonly settings: BlogSettings,
+  ) {}
+
+  /**
+   * The newest posts, a page at a time. Cached for anonymous visitors; @flagon/cache never stores
+   * the page of a signed-in user (their session is read) nor one that sets a cookie.
+   */
+  @Cached({ ttl: 60, tags: [POSTS_TAG] })
+  @Get("/")
+  @Render("index.html")
+  async index(@Ctx() ctx: Context) {
+    return {
+      page: await this.posts.page(ctx),
+      tags: await this.posts.tagCloud(),
+      href: ctx.urlFor("PostsController.index"),
+    };
+  }
+
+  /** The posts of one tag. */
+  @Cached({ ttl: 60, tags: [POSTS_TAG] })
+  @Get("/tags/<tag>")
+  @Render("index.html")
+  async tag(@Param("tag") tag: string, @Ctx() ctx: Context) {
+    const href = ctx.urlFor("PostsController.tag", { tag });
+    return { page: await this.posts.page(ctx, tag), tags: await this.posts.tagCloud(), tag, href };
+  }
+
+  /** A post, its comments and, for a signed-in reader, the comment form. */
+  @Get("/posts/<int:id>")
+  async show(@Param("id") id: number): Promise<FlagonResponse> {
+    return this.postPage(await this.found(id), new CommentForm());
+  }
+
+  @Route("/posts/new", { methods: ["GET", "POST"] })
+  @LoginRequired()
+  async create(
+    @Form() form: PostForm,
+    @CurrentUser() user: Principal<User>,
+    @Ctx() ctx: Context,
+  ): Promise<FlagonResponse> {
+    const page = () =>
+      render("posts/form.html", { form, post: undefined }, { status: form.submitted ? 422 : 200 });
+    if (!form.valid) return page();
+    const { title, body, tags, image } = form.data;
+    let stored: string | undefined;
+    if (image !== undefined) {
+      const result = await storeImage(this.settings.uploadsDir, image);
+      if ("error" in result) {
+        form.addError("image", result.error);
+        return page();
+      }
+      stored = result.name;
+    }
+    const id = await this.posts.create(signedIn(user).id, {
+      title,
+      body,
+      tags: parseTags(tags),
+      image: stored ?? null,
+    });
+    await this.cache.invalidateTag(POSTS_TAG);
+    await ctx.flash("Your post is published.", "success");
+    return redirect(ctx.urlFor("PostsController.show", { id }), 303);
+  }
+
+  /** Editing, for the post's author only (anyone else gets a 403). */
+  @Route("/posts/<int:id>/edit", { methods: ["GET", "POST"] })
+  @LoginRequired()
+  @Can(isAuthor)
+  async edit(
+    @Param("id") id: number,
+    @Form() submitted: PostForm,
+    @Ctx() ctx: Context,
+  ): Promise<FlagonResponse> {
+    const post = await this.found(id);
+    // A GET shows the post's current values; a post shows what was submitted.
+    const form = submitted.submitted
+      ? submitted
+      : new PostForm(null, { initial: { title: post.title, body: post.body, tags: post.tags.join(", ") } });
+    const page = () => render("posts/form.html", { form, post }, { status: form.submitted ? 422 : 200 });
+    if (!form.valid) return page();
+    const { title, body, tags, image, removeImage: remove } = form.data;
+    let replacement: string | null | undefined = remove ? null : undefined;
+    if (image !== undefined) {
+      const result = await storeImage(this.settings.uploadsDir, image);
+      if ("error" in result) {
+        form.addError("image", result.error);
+        return page();
+      }
+      replacement = result.name;
+    }
+    await this.posts.update(id, { title, body, tags: parseTags(tags), image: replacement });
+    if (replacement !== undefined) await removeImage(this.settings.uploadsDir, post.image);
+    await this.cache.invalidateTag(POSTS_TAG);
+    await ctx.flash("Your changes are saved.", "success");
+    return redirect(ctx.urlFor("PostsController.show", { id }), 303);
+  }
+
+  @Post("/posts/<int:id>/delete")
+  @LoginRequired()
+  @Can(isAuthor)
+  async delete(@Param("id") id: number, @Ctx() ctx: Context): Promise<FlagonResponse> {
+    const post = await this.found(id);
+    await this.posts.delete(id);
+    await removeImage(this.settings.uploadsDir, post.image);
+    await this.cache.invalidateTag(POSTS_TAG);
+    await ctx.flash(`“${post.title}” is deleted.`, "info");
+    return redirect(ctx.urlFor("PostsController.index"), 303);
+  }
+
+  @Post("/posts/<int:id>/comments")
+  @LoginRequired()
+  async comment(
+    @Param("id") id: number,
+    @Form() form: CommentForm,
+    @CurrentUser() user: Principal<User>,
+    @Ctx() ctx: Context,
+  ): Promise<FlagonResponse> {
+    const post = await this.found(id);
+    if (!form.valid) return this.postPage(post, form, 422);
+    await this.posts.addComment(id, signedIn(user).id, form.data.body);
+    await ctx.flash("Thanks for your comment.", "success");
+    return redirect(`${ctx.urlFor("PostsController.show", { id })}#comments`, 303);
+  }
+
+  private async found(id: number): Promise<BlogPost> {
+    return (await this.posts.find(id)) ?? abort(404, `there is no post ${id}`);
+  }
+
+  private async postPage(post: BlogPost, commentForm: CommentForm, status = 200): Promise<FlagonResponse> {
+    const comments = await this.posts.comments(post.id);
+    return render("posts/show.html", { post, comments, commentForm }, { status });
+  }
+}
