@@ -45,5 +45,9 @@ export function excerpt(source: string, length = 220): string {
     .replace(/&#39;/g, "'")
     .replace(/\s+/g, " ")
     .trim();
-  return text.length <= length ? text : `${text.slice(0, length).replace(/\s+\S*$/, "")}…`;
+  if (text.length <= length) return text;
+  return `${text
+    .slice(0, length)
+    .replace(/\s+\S*$/, "")
+    .replace(/[\s.,;:!?]+$/, "")}…`;
 }
