@@ -1,19 +1,34 @@
-import type { Kysely } from "@flagon/database";
+import type { CreateTableBuilder, Migration } from "kysely";
+import type { Dialect, Kysely } from "@flagon/database";
 
-/** Users, posts with tags and comments, and personal API tokens. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable("users")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+type AnyDb = Kysely<any>;
+
+/**
+ * Users, posts with tags and comments, and personal API tokens. The id columns differ by
+ * dialect: `serial` on PostgreSQL, which has no AUTOINCREMENT keyword.
+ */
+export function createBlog(dialect: Dialect): Migration {
+  return { up: (db: AnyDb) => up(db, dialect), down };
+}
+
+function withId<T extends string>(
+  table: CreateTableBuilder<T, never>,
+  dialect: Dialect,
+): CreateTableBuilder<T, "id"> {
+  return dialect === "postgres"
+    ? table.addColumn("id", "serial", (c) => c.primaryKey())
+    : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+}
+
+async function up(db: AnyDb, dialect: Dialect): Promise<void> {
+  await withId(db.schema.createTable("users"), dialect)
     .addColumn("username", "varchar(40)", (c) => c.notNull().unique())
     .addColumn("password_hash", "text", (c) => c.notNull())
     .addColumn("session_version", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("created_at", "varchar(32)", (c) => c.notNull())
     .execute();
-  await db.schema
-    .createTable("posts")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+  await withId(db.schema.createTable("posts"), dialect)
     .addColumn("author_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("title", "varchar(200)", (c) => c.notNull())
     .addColumn("body", "text", (c) => c.notNull())
@@ -22,9 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("posts_created_at").on("posts").column("created_at").execute();
-  await db.schema
-    .createTable("tags")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+  await withId(db.schema.createTable("tags"), dialect)
     .addColumn("name", "varchar(30)", (c) => c.notNull().unique())
     .execute();
   await db.schema
@@ -33,17 +46,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("tag_id", "integer", (c) => c.notNull().references("tags.id").onDelete("cascade"))
     .addPrimaryKeyConstraint("post_tags_pk", ["post_id", "tag_id"])
     .execute();
-  await db.schema
-    .createTable("comments")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+  await withId(db.schema.createTable("comments"), dialect)
     .addColumn("post_id", "integer", (c) => c.notNull().references("posts.id").onDelete("cascade"))
     .addColumn("author_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("body", "text", (c) => c.notNull())
     .addColumn("created_at", "varchar(32)", (c) => c.notNull())
     .execute();
-  await db.schema
-    .createTable("api_tokens")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+  await withId(db.schema.createTable("api_tokens"), dialect)
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("name", "varchar(60)", (c) => c.notNull())
     .addColumn("hash", "varchar(64)", (c) => c.notNull().unique())
@@ -53,8 +62,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+async function down(db: AnyDb): Promise<void> {
   for (const table of ["api_tokens", "comments", "post_tags", "tags", "posts", "users"]) {
     await db.schema.dropTable(table).execute();
   }
