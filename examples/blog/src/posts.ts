@@ -1,4 +1,4 @@
-import { type Context, Injectable } from "@flagon/core";
+import { abort, type Context, Injectable } from "@flagon/core";
 import { Database, type Page } from "@flagon/database";
 import type { DB } from "./db.js";
 
@@ -85,6 +85,11 @@ export class Posts {
     if (row === undefined) return undefined;
     const tags = await this.tagsOf([id]);
     return { ...row, tags: tags.get(id) ?? [] };
+  }
+
+  /** The post, or a 404 naming it. */
+  async findOr404(id: number): Promise<Post> {
+    return (await this.find(id)) ?? abort(404, `there is no post ${id}`);
   }
 
   async create(authorId: number, input: PostInput): Promise<number> {

@@ -3,7 +3,7 @@ import type { Flagon } from "@flagon/core";
 import type { TestClient } from "@flagon/core/testing";
 import { Posts } from "../src/posts.js";
 import { Users, type User } from "../src/users.js";
-import { csrfOf, testApp } from "./helpers.js";
+import { csrfOf, loggedInClient, testApp } from "./helpers.js";
 
 const HTML = { accept: "text/html" };
 
@@ -21,15 +21,8 @@ afterEach(async () => {
   await app.close();
 });
 
-async function loggedIn(user: User): Promise<TestClient> {
-  const client = app.testClient();
-  const page = await client.get("/login", { headers: HTML });
-  await client.post("/login", {
-    headers: HTML,
-    form: { csrf_token: csrfOf(page.body), username: user.username, password: "correct horse battery" },
-  });
-  return client;
-}
+const loggedIn = (user: User): Promise<TestClient> =>
+  loggedInClient(app, user.username, "correct horse battery");
 
 /** Makes a token on the account page, as a user would, and reads it off the page. */
 async function tokenFor(user: User, name = "laptop"): Promise<string> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Flagon } from "@flagon/core";
+import type { TestClient } from "@flagon/core/testing";
 import { createApp, type BlogAppOptions } from "../src/app.js";
 
 export const SECRET_KEY = "a test key, long enough to sign the blog's cookies";
@@ -115,4 +116,16 @@ export function makePng(width: number, height: number, rgb: [number, number, num
     chunk("IDAT", deflateSync(Buffer.concat(rows))),
     chunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/** A client of `app` logged in through the real login form (GET for the token, then POST). */
+export async function loggedInClient(app: Flagon, username: string, password: string): Promise<TestClient> {
+  const client = app.testClient();
+  const page = await client.get("/login", { headers: { accept: "text/html" } });
+  const res = await client.post("/login", {
+    headers: { accept: "text/html" },
+    form: { csrf_token: csrfOf(page.body), username, password },
+  });
+  if (res.statusCode !== 303) throw new Error(`logging in as ${username} answered ${res.statusCode}`);
+  return client;
 }

@@ -6,7 +6,8 @@ import type { Flagon } from "@flagon/core";
 import { freshDatabase, type FreshDatabase } from "@flagon/database/testing";
 import { Posts } from "../src/posts.js";
 import { Users } from "../src/users.js";
-import { csrfOf, testApp } from "./helpers.js";
+import { DEMO_USER } from "../src/seed.js";
+import { csrfOf, loggedInClient, testApp } from "./helpers.js";
 
 const URL = process.env["TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -39,13 +40,7 @@ describe.skipIf(fresh === undefined)("on PostgreSQL", () => {
     expect(howto.body).toContain("Writing in Markdown");
     expect(howto.body).toMatch(/#howto <span class="count">3<\/span>/);
 
-    const client = app.testClient();
-    const page = await client.get("/login", { headers: { accept: "text/html" } });
-    const login = await client.post("/login", {
-      headers: { accept: "text/html" },
-      form: { csrf_token: csrfOf(page.body), username: "demo", password: "demo-password" },
-    });
-    expect(login.statusCode).toBe(303);
+    const client = await loggedInClient(app, DEMO_USER.username, DEMO_USER.password);
     const user = await app.container.resolve(Users).byUsername("demo");
     const id = await app.container
       .resolve(Posts)

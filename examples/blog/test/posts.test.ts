@@ -4,7 +4,16 @@ import type { Flagon } from "@flagon/core";
 import type { TestClient } from "@flagon/core/testing";
 import { Posts } from "../src/posts.js";
 import { Users, type User } from "../src/users.js";
-import { csrfOf, makePng, MULTIPART_TYPE, multipartBody, tempFolder, testApp, type Part } from "./helpers.js";
+import {
+  csrfOf,
+  loggedInClient,
+  makePng,
+  MULTIPART_TYPE,
+  multipartBody,
+  tempFolder,
+  testApp,
+  type Part,
+} from "./helpers.js";
 
 const HTML = { accept: "text/html" };
 
@@ -25,17 +34,8 @@ afterEach(async () => {
   await uploads.remove();
 });
 
-/** A client logged in through the real login form. */
-async function as(user: User): Promise<TestClient> {
-  const client = app.testClient();
-  const page = await client.get("/login", { headers: HTML });
-  const res = await client.post("/login", {
-    headers: HTML,
-    form: { csrf_token: csrfOf(page.body), username: user.username, password: "correct horse battery" },
-  });
-  if (res.statusCode !== 303) throw new Error(`login as ${user.username} failed with ${res.statusCode}`);
-  return client;
-}
+/** A client logged in as the user. */
+const as = (user: User): Promise<TestClient> => loggedInClient(app, user.username, "correct horse battery");
 
 /** Posts the new-post form (multipart, as the browser does) with the page's CSRF token. */
 async function writePost(

@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { DEMO_USER } from "../src/seed.js";
-import { csrfOf, SECRET_KEY, tempFolder } from "./helpers.js";
+import { loggedInClient, SECRET_KEY, tempFolder } from "./helpers.js";
 
 let folder: Awaited<ReturnType<typeof tempFolder>>;
 beforeEach(async () => {
@@ -22,13 +22,8 @@ it("migrates and seeds a new database on first start, and only once", async () =
   const api = (await first.testClient().get("/api/posts")).json<{ total: number }>();
   expect(api.total).toBe(6);
   // The demo account logs in with the password the README gives.
-  const client = first.testClient();
-  const page = await client.get("/login", { headers: { accept: "text/html" } });
-  const login = await client.post("/login", {
-    headers: { accept: "text/html" },
-    form: { csrf_token: csrfOf(page.body), ...DEMO_USER },
-  });
-  expect(login.statusCode).toBe(303);
+  const client = await loggedInClient(first, DEMO_USER.username, DEMO_USER.password);
+  expect((await client.get("/posts/new", { headers: { accept: "text/html" } })).statusCode).toBe(200);
   await first.close();
 
   const second = createApp({ logger: false, config });

@@ -1,4 +1,4 @@
-import { abort, Body, Context, Controller, Ctx, Delete, Get, Param, Post, Put } from "@flagon/core";
+import { Body, Context, Controller, Ctx, Delete, Get, Param, Post, Put } from "@flagon/core";
 import { Can, CurrentUser, LoginRequired, type Principal } from "@flagon/auth";
 import { Cache } from "@flagon/cache";
 import { z } from "zod";
@@ -43,7 +43,7 @@ export class ApiController {
 
   @Get("/posts/<int:id>")
   async show(@Param("id") id: number, @Ctx() ctx: Context) {
-    const post = await this.found(id);
+    const post = await this.posts.findOr404(id);
     const comments = await this.posts.comments(id);
     return { ...this.summary(ctx, post), body: post.body, html: renderMarkdown(post.body), comments };
   }
@@ -65,7 +65,7 @@ export class ApiController {
   @LoginRequired()
   @Can(isAuthor)
   async update(@Param("id") id: number, @Body(PostInput) input: PostInput, @Ctx() ctx: Context) {
-    await this.found(id);
+    await this.posts.findOr404(id);
     await this.posts.update(id, { ...input, tags: parseTags(input.tags.join(",")) });
     await this.cache.invalidateTag(POSTS_TAG);
     return this.show(id, ctx);
@@ -75,7 +75,7 @@ export class ApiController {
   @LoginRequired()
   @Can(isAuthor)
   async remove(@Param("id") id: number): Promise<void> {
-    const post = await this.found(id);
+    const post = await this.posts.findOr404(id);
     await this.posts.delete(id);
     await removeImage(this.settings.uploadsDir, post.image);
     await this.cache.invalidateTag(POSTS_TAG);
@@ -87,10 +87,6 @@ export class ApiController {
   me(@CurrentUser() user: Principal<User>) {
     const me = signedIn(user);
     return { id: me.id, username: me.username };
-  }
-
-  private async found(id: number): Promise<BlogPost> {
-    return (await this.posts.find(id)) ?? abort(404, `there is no post ${id}`);
   }
 
   private summary(ctx: Context, post: BlogPost) {

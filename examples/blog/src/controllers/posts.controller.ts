@@ -1,5 +1,4 @@
 import {
-  abort,
   Context,
   Controller,
   Ctx,
@@ -61,7 +60,7 @@ export class PostsController {
   /** A post, its comments and, for a signed-in reader, the comment form. */
   @Get("/posts/<int:id>")
   async show(@Param("id") id: number): Promise<FlagonResponse> {
-    return this.postPage(await this.found(id), new CommentForm());
+    return this.postPage(await this.posts.findOr404(id), new CommentForm());
   }
 
   @Route("/posts/new", { methods: ["GET", "POST"] })
@@ -74,16 +73,9 @@ export class PostsController {
     const page = () =>
       render("posts/form.html", { form, post: undefined }, { status: form.submitted ? 422 : 200 });
     if (!form.valid) return page();
-    const { title, body, tags, image } = form.data;
-    let stored: string | undefined;
-    if (image !== undefined) {
-      const result = await storeImage(this.settings.uploadsDir, image);
-      if ("error" in result) {
-        form.addError("image", result.error);
-        return page();
-      }
-      stored = result.name;
-    }
+    const { title, body, tags } = form.data;
+    const stored = await this.storedImage(form);
+    if (stored === false) return page();
     const id = await this.posts.create(signedIn(user).id, {
       title,
       body,
@@ -104,23 +96,18 @@ export class PostsController {
     @Form() submitted: PostForm,
     @Ctx() ctx: Context,
   ): Promise<FlagonResponse> {
-    const post = await this.found(id);
+    const post = await this.posts.findOr404(id);
     // A GET shows the post's current values; a post shows what was submitted.
     const form = submitted.submitted
       ? submitted
       : new PostForm(null, { initial: { title: post.title, body: post.body, tags: post.tags.join(", ") } });
     const page = () => render("posts/form.html", { form, post }, { status: form.submitted ? 422 : 200 });
     if (!form.valid) return page();
-    const { title, body, tags, image, removeImage: remove } = form.data;
-    let replacement: string | null | undefined = remove ? null : undefined;
-    if (image !== undefined) {
-      const result = await storeImage(this.settings.uploadsDir, image);
-      if ("error" in result) {
-        form.addError("image", result.error);
-        return page();
-      }
-      replacement = result.name;
-    }
+    const { title, body, tags, removeImage: remove } = form.data;
+    const stored = await this.storedImage(form);
+    if (stored === false) return page();
+    // A new image replaces the old one; "remove" without a new one leaves none.
+    const replacement = stored ?? (remove ? null : undefined);
     await this.posts.update(id, { title, body, tags: parseTags(tags), image: replacement });
     if (replacement !== undefined) await removeImage(this.settings.uploadsDir, post.image);
     await this.cache.invalidateTag(POSTS_TAG);
@@ -132,7 +119,7 @@ export class PostsController {
   @LoginRequired()
   @Can(isAuthor)
   async delete(@Param("id") id: number, @Ctx() ctx: Context): Promise<FlagonResponse> {
-    const post = await this.found(id);
+    const post = await this.posts.findOr404(id);
     await this.posts.delete(id);
     await removeImage(this.settings.uploadsDir, post.image);
     await this.cache.invalidateTag(POSTS_TAG);
@@ -148,15 +135,24 @@ export class PostsController {
     @CurrentUser() user: Principal<User>,
     @Ctx() ctx: Context,
   ): Promise<FlagonResponse> {
-    const post = await this.found(id);
+    const post = await this.posts.findOr404(id);
     if (!form.valid) return this.postPage(post, form, 422);
     await this.posts.addComment(id, signedIn(user).id, form.data.body);
     await ctx.flash("Thanks for your comment.", "success");
     return redirect(`${ctx.urlFor("PostsController.show", { id })}#comments`, 303);
   }
 
-  private async found(id: number): Promise<BlogPost> {
-    return (await this.posts.find(id)) ?? abort(404, `there is no post ${id}`);
+  /**
+   * Stores the form's image, if it has one: its name, undefined without an image, or false when
+   * the file is refused (the form then carries the error to show).
+   */
+  private async storedImage(form: PostForm): Promise<string | undefined | false> {
+    const { image } = form.data;
+    if (image === undefined) return undefined;
+    const result = await storeImage(this.settings.uploadsDir, image);
+    if ("name" in result) return result.name;
+    form.addError("image", result.error);
+    return false;
   }
 
   private async postPage(post: BlogPost, commentForm: CommentForm, status = 200): Promise<FlagonResponse> {
