@@ -42,6 +42,7 @@ const app = new Flagon({
 });
 app.provide({ provide: UserLoader, useClass: Users });
 app.register(auth);
+app.get("/", () => text("auth bench"));
 app.get("/health", () => text("ok"));
 app.post("/login", async (ctx) => {
   const body = (await ctx.body()) as { email: string; password: string };
