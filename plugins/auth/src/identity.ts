@@ -1,11 +1,12 @@
 // Who is asking: the user of a request, found once per request (lazily) from an API token or
 // JWT in Authorization, the session, or a remember-me cookie; an anonymous user otherwise.
 import { createHash } from "node:crypto";
-import type { AppSigner, Context, Flagon } from "@flagon/core";
+import type { Context, Flagon } from "@flagon/core";
 import type { ApiTokens } from "./api-tokens.js";
 import { malformedBasic, parseBasic } from "./basic.js";
 import type { JwtVerifier } from "./jwt.js";
 import type { Limiter } from "./limiter.js";
+import { fromRememberCookie, type RememberSettings } from "./remember.js";
 
 /** What the plugin needs of a user; the app's own type may carry anything else. */
 export interface AuthUser {
@@ -101,13 +102,6 @@ export interface IdentitySettings {
   readonly limiter: Limiter;
   /** The app's personal access tokens, when it provides an ApiTokenStore. */
   readonly apiTokens: () => ApiTokens | undefined;
-}
-
-export interface RememberSettings {
-  readonly cookie: string;
-  /** Seconds a remember cookie restores a login. */
-  readonly maxAge: number;
-  readonly signer: () => AppSigner;
 }
 
 const identities = new WeakMap<Context, Promise<Identity>>();
@@ -213,7 +207,7 @@ async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identi
     // Deleted, deactivated, or its password changed since: this session no longer logs in.
     session.delete(SESSION_KEY);
   }
-  return (await fromRememberCookie(ctx, settings, loader)) ?? NOBODY;
+  return (await fromRememberCookie(ctx, settings.remember, loader)) ?? NOBODY;
 }
 
 /**
@@ -288,45 +282,6 @@ async function fromAuthorization(
   const user = await loader.loadByToken(hashApiToken(token));
   // A token that names nobody is an anonymous request: guards answer 401, never the session.
   return usable(user) ? { user: authenticated(user), via: "token", fresh: false } : NOBODY;
-}
-
-/** A remember cookie's payload: the user id and session version, signed by the app. */
-interface RememberPayload {
-  readonly id: string;
-  readonly v: string | number | null;
-}
-
-async function fromRememberCookie(
-  ctx: Context,
-  settings: IdentitySettings,
-  loader: UserLoader,
-): Promise<Identity | undefined> {
-  const cookie = ctx.request.cookies[settings.remember.cookie];
-  if (cookie === undefined) return undefined;
-  const checked = settings.remember.signer().unsign(cookie, { maxAge: settings.remember.maxAge });
-  let payload: RememberPayload | undefined;
-  if (checked.ok) {
-    try {
-      payload = JSON.parse(checked.value) as RememberPayload;
-    } catch {
-      payload = undefined;
-    }
-  }
-  const user =
-    payload === undefined || typeof payload.id !== "string" ? undefined : await loader.load(payload.id);
-  if (payload === undefined || !usable(user) || versionOf(user) !== payload.v) {
-    ctx.response.clearCookie(settings.remember.cookie, { path: "/" });
-    return undefined;
-  }
-  // A restored login is not fresh: @FreshLoginRequired asks for the password again.
-  const session = await ctx.session();
-  await session.regenerate();
-  session.set(SESSION_KEY, { id: payload.id, v: versionOf(user), fresh: false } satisfies SessionAuth);
-  return { user: authenticated(user), via: "remember", fresh: false };
-}
-
-export function rememberCookieValue(signer: AppSigner, user: AuthUser): string {
-  return signer.sign(JSON.stringify({ id: String(user.id), v: versionOf(user) } satisfies RememberPayload));
 }
 
 export { versionOf, usable };

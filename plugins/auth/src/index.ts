@@ -9,12 +9,14 @@
  */
 import { createRequire } from "node:module";
 import { createKeyv } from "@keyv/redis";
+import type Keyv from "keyv";
 import { createParamDecorator, definePlugin, type Flagon } from "@flagon/core";
 import { z } from "zod";
 import { ApiTokens, ApiTokenStore } from "./api-tokens.js";
 import { guard, isGuarded } from "./guards.js";
 import { attachIdentity, currentUser, type IdentitySettings, UserLoader } from "./identity.js";
 import { jwtVerifier } from "./jwt.js";
+import { RememberRevocations } from "./remember.js";
 import { Limiter } from "./limiter.js";
 import { attachSettings } from "./settings.js";
 import { addLoginAsRoute } from "./testing.js";
@@ -165,8 +167,9 @@ declare module "@flagon/core" {
 /** @CurrentUser(): the request's user — theirs, or the anonymous user (`isAuthenticated: false`). */
 export const CurrentUser = createParamDecorator((ctx) => currentUser(ctx), { name: "CurrentUser" });
 
-function limiterFor(app: Flagon, options: AuthOptions): Limiter {
-  const { url, ...settings } = options.limits;
+/** The shared store of the limits and remember-cookie revocations (Redis), if `limits.url` names one. */
+function sharedStore(app: Flagon, options: AuthOptions): Keyv | undefined {
+  const { url, deadline } = options.limits;
   const store =
     url === undefined
       ? undefined
@@ -176,21 +179,25 @@ function limiterFor(app: Flagon, options: AuthOptions): Limiter {
             disableOfflineQueue: true,
             socket: { connectTimeout: 1000, reconnectStrategy: (n: number) => Math.min(50 * 2 ** n, 1000) },
           },
-          { namespace: "flagon-auth", throwOnErrors: true, connectionTimeout: settings.deadline },
+          { namespace: "flagon-auth", throwOnErrors: true, connectionTimeout: deadline },
         );
-  const limiter = new Limiter(settings, store, (event) =>
+  if (store !== undefined) {
+    app.addHook("onClose", () =>
+      (store.store as { disconnect(force?: boolean): Promise<void> }).disconnect(true).catch(() => undefined),
+    );
+  }
+  return store;
+}
+
+function limiterFor(app: Flagon, options: AuthOptions, store: Keyv | undefined): Limiter {
+  const { url: _url, ...settings } = options.limits;
+  return new Limiter(settings, store, (event) =>
     event === "down"
       ? app.log.warn(
           "@flagon/auth: the login limiter's store is unavailable; counting in this process until it is back",
         )
       : app.log.info("@flagon/auth: the login limiter's store is back"),
   );
-  if (store !== undefined) {
-    app.addHook("onClose", () =>
-      (store.store as { disconnect(force?: boolean): Promise<void> }).disconnect(true).catch(() => undefined),
-    );
-  }
-  return limiter;
 }
 
 export default definePlugin<AuthOptions>({
@@ -218,6 +225,7 @@ export default definePlugin<AuthOptions>({
       },
       scope: "singleton",
     });
+    const store = sharedStore(app, options);
     const identitySettings: IdentitySettings = {
       loader: () => {
         if (!looked) {
@@ -237,6 +245,7 @@ export default definePlugin<AuthOptions>({
         cookie: options.remember.cookie,
         maxAge: options.remember.maxAge,
         signer: () => app.signer("remember"),
+        revocations: new RememberRevocations(store, options.limits.deadline),
       },
       apiKeyHeader: options.apiKeyHeader,
       tokenSchemes: options.tokenSchemes.map((scheme) => scheme.toLowerCase()),
@@ -250,7 +259,7 @@ export default definePlugin<AuthOptions>({
               realm: options.basic.realm ?? options.realm,
               challengeBrowsers: options.basic.challengeBrowsers,
             },
-      limiter: limiterFor(app, options),
+      limiter: limiterFor(app, options, store),
       apiTokens: () => {
         if (!lookedForTokens) {
           lookedForTokens = true;

@@ -87,4 +87,34 @@ describe.runIf(up)("failed-login limits with Redis through a cut-able relay (row
     expect(logs.filter((line) => line.includes("login limiter's store is unavailable"))).toHaveLength(1);
     await app.close();
   }, 20_000);
+
+  it("a remember cookie revoked by logout on one worker is refused by another; a cut store refuses it too", async () => {
+    const url = `redis://127.0.0.1:${relay.port}`;
+    const config = { auth: { limits: { url } } };
+    const one = fixture(config);
+    const two = fixture(config);
+    const email = `remember-${run}@example.com`;
+    await one.directory.add(email);
+    await two.directory.add(email);
+    const json = { email, password: "correct horse", remember: true };
+    const first = await inject(one.app, { method: "POST", url: "/login", json });
+    const kept = first.cookies.find((c) => c.name === "remember_token")!.value;
+    const second = await inject(one.app, { method: "POST", url: "/login", json });
+    const other = second.cookies.find((c) => c.name === "remember_token")!.value;
+    const status = (app: typeof one.app, cookie: string) =>
+      inject(app, { url: "/account", cookies: { remember_token: cookie }, headers: JSON_ACCEPT }).then(
+        (res) => res.statusCode,
+      );
+    expect(await status(two.app, kept)).toBe(200);
+    await inject(one.app, { method: "POST", url: "/logout", cookies: { remember_token: kept } });
+    expect(await status(two.app, kept)).toBe(401);
+    expect(await status(two.app, other)).toBe(200);
+    // While Redis is cut, worker two cannot tell whether `other` was revoked: refused.
+    await relay.cut();
+    expect(await status(two.app, other)).toBe(401);
+    await relay.connect();
+    await until(async () => (await status(two.app, other)) === 200);
+    await one.app.close();
+    await two.app.close();
+  }, 20_000);
 });
