@@ -135,6 +135,26 @@ describe("row 17: expiry and logout", () => {
     expect(await accountStatus(app, cookies)).toBe(401);
   });
 
+  it("signed-cookie sessions: a login ends session.absoluteTimeout after it, even a cookie re-issued since", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.UTC(2026, 5, 1, 12));
+    const { app, directory } = fixture({ session: { store: "cookie", absoluteTimeout: 1800 } });
+    await directory.add("kim@example.com");
+    app.post("/note", async (ctx) => {
+      (await ctx.session()).set("note", Date.now());
+      return { ok: true };
+    });
+    const client = testClient(app);
+    await passwordLogin(client, "kim@example.com");
+    for (let minute = 5; minute < 30; minute += 5) {
+      vi.setSystemTime(Date.UTC(2026, 5, 1, 12, minute));
+      await client.post("/note"); // a new cookie each time
+      expect(await accountStatus(app, cookiesOf(client)), `at ${minute} min`).toBe(200);
+    }
+    vi.setSystemTime(Date.UTC(2026, 5, 1, 12, 30, 1));
+    expect(await accountStatus(app, cookiesOf(client))).toBe(401);
+  });
+
   it("a deactivated user's session and remember cookie stop working at their next request", async () => {
     const { app, directory } = fixture();
     const user = await directory.add("gus@example.com");
