@@ -1,5 +1,5 @@
 // Rows of articles (joined with their authors) to the spec's Article: their tags, favourite
-// counts, and what the viewer favours and follows, read in four queries for the whole page.
+// counts, and what the viewer favours and follows, read in four queries for the whole list.
 import { Injectable } from "@flagon/core";
 import { Database, sql } from "@flagon/database";
 import type { ArticleRow, DB, UserRow } from "../db.js";
@@ -36,33 +36,33 @@ export class ArticlePresenter {
   ): Promise<ArticleJson[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
-    const [tags, counts, mine, following] = await Promise.all([
-      this.db
-        .selectFrom("article_tags")
-        .select(["article_id", "tag"])
-        .where("article_id", "in", ids)
-        .orderBy("article_id")
-        .orderBy("position")
-        .execute(),
-      this.db
-        .selectFrom("favorites")
-        .select(["article_id", sql<number | string>`count(*)`.as("n")])
-        .where("article_id", "in", ids)
-        .groupBy("article_id")
-        .execute(),
+    // One after another: inside a request transaction they share one connection.
+    const tags = await this.db
+      .selectFrom("article_tags")
+      .select(["article_id", "tag"])
+      .where("article_id", "in", ids)
+      .orderBy("article_id")
+      .orderBy("position")
+      .execute();
+    const counts = await this.db
+      .selectFrom("favorites")
+      .select(["article_id", sql<number | string>`count(*)`.as("n")])
+      .where("article_id", "in", ids)
+      .groupBy("article_id")
+      .execute();
+    const mine =
       viewer === undefined
-        ? Promise.resolve([])
-        : this.db
+        ? []
+        : await this.db
             .selectFrom("favorites")
             .select("article_id")
             .where("user_id", "=", viewer)
             .where("article_id", "in", ids)
-            .execute(),
-      this.profiles.followedAmong(
-        viewer,
-        rows.map((row) => row.author_id),
-      ),
-    ]);
+            .execute();
+    const following = await this.profiles.followedAmong(
+      viewer,
+      rows.map((row) => row.author_id),
+    );
     const tagsOf = new Map<number, string[]>();
     for (const { article_id, tag } of tags) tagsOf.set(article_id, [...(tagsOf.get(article_id) ?? []), tag]);
     const countOf = new Map(counts.map((row) => [row.article_id, Number(row.n)]));

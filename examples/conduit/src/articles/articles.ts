@@ -31,15 +31,13 @@ export class Articles {
   /** Articles matching every filter given, most recent first, one window of them. */
   async list(filters: ArticleFilters, window: Window, viewer: number | undefined): Promise<ArticleList> {
     const matching = this.matching(filters);
-    const [counted, rows] = await Promise.all([
-      matching.select(sql<number | string>`count(*)`.as("n")).executeTakeFirst(),
-      this.withAuthor(matching)
-        .orderBy("articles.created_at", "desc")
-        .orderBy("articles.id", "desc")
-        .limit(window.limit)
-        .offset(window.offset)
-        .execute(),
-    ]);
+    const counted = await matching.select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
+    const rows = await this.withAuthor(matching)
+      .orderBy("articles.created_at", "desc")
+      .orderBy("articles.id", "desc")
+      .limit(window.limit)
+      .offset(window.offset)
+      .execute();
     return {
       articles: await this.presenter.present(rows, viewer, { body: false }),
       articlesCount: Number(counted?.n ?? 0),
