@@ -1,7 +1,7 @@
 // CreateArticle, GetArticle, UpdateArticle, DeleteArticle, CreateArticleFavorite,
 // DeleteArticleFavorite and GetTags: answers, the author-only rules, and the error cases.
 import { expect, it } from "vitest";
-import { databaseOf, type Database } from "@flagon/database";
+import { databaseOf, sql, type Database } from "@flagon/database";
 import type { DB } from "../src/db.js";
 import { publish, signUp } from "./support/conduit.js";
 import { onEachDatabase } from "./support/suite.js";
@@ -213,6 +213,32 @@ onEachDatabase("articles", (conduit) => {
     await conduit().call("FollowUserByUsername", { params: { username: "ada" }, token: bob.token });
     const res = await conduit().call<ArticleAnswer>("GetArticle", { params: { slug }, token: bob.token });
     expect(res.body.article.author.following).toBe(true);
+  });
+
+  it("rolls the article back when its tags fail to save (one transaction for both)", async () => {
+    const ada = await signUp(conduit(), "ada");
+    const db = databaseOf(conduit().app) as Database<DB>;
+    // A trigger makes the tag "boom" fail to insert, after the article row was written.
+    if (db.dialectName === "postgres") {
+      await sql`create function refuse_boom() returns trigger language plpgsql as $$
+        begin if new.tag = 'boom' then raise exception 'boom'; end if; return new; end $$`.execute(db);
+      await sql`create trigger refuse_boom before insert on article_tags
+        for each row execute function refuse_boom()`.execute(db);
+    } else {
+      await sql`create trigger refuse_boom before insert on article_tags
+        when new.tag = 'boom' begin select raise(abort, 'boom'); end`.execute(db);
+    }
+    const res = await conduit().app.inject({
+      method: "POST",
+      url: "/api/articles",
+      headers: { authorization: `Token ${ada.token}` },
+      json: { article: { title: "Doomed", description: "d", body: "b", tagList: ["fine", "boom"] } },
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ errors: { body: ["the server failed to answer, try again"] } });
+    expect(await db.selectFrom("articles").selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom("article_tags").selectAll().execute()).toEqual([]);
+    expect((await publish(conduit(), ada, "Doomed", ["fine"])) === "doomed").toBe(true);
   });
 
   it("lists the tags in use, the most used first", async () => {

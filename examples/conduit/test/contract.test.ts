@@ -102,6 +102,25 @@ onEachDatabase("a walk through every operation", (conduit) => {
   });
 });
 
+describe("answers outside the operations", () => {
+  it("are in the spec's error shape too: an unknown path (404) and a method a path lacks (405)", async () => {
+    const conduit = await startConduit("sqlite::memory:");
+    try {
+      const missing = await conduit.app.inject({ url: "/api/nothing" });
+      expect(missing.statusCode).toBe(404);
+      expect(validate(missing.json(), { $ref: "#/components/schemas/GenericErrorModel" }, resolve)).toEqual(
+        [],
+      );
+      const method = await conduit.app.inject({ method: "DELETE", url: "/api/tags" });
+      expect(method.statusCode).toBe(405);
+      expect(method.headers["allow"]).toBe("GET, HEAD, OPTIONS");
+      expect(method.json()).toEqual({ errors: { body: [expect.any(String)] } });
+    } finally {
+      await conduit.close();
+    }
+  });
+});
+
 describe("the answer checker", () => {
   const article: Schema = { $ref: "#/components/schemas/Article" };
   const good = {
