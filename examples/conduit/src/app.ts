@@ -8,6 +8,7 @@ import { useConduitErrors } from "./http/errors.js";
 import { ProfilesController } from "./profiles/profiles.controller.js";
 import { TagsController } from "./tags/tags.controller.js";
 import { UsersController } from "./users/users.controller.js";
+import { LoginLimits, loginLimits } from "./users/login-limits.js";
 import { ConduitUserLoader } from "./users/users.js";
 
 /**
@@ -44,6 +45,7 @@ export function createApp(options: ConduitOptions = {}): Flagon {
     ],
   });
   app.provide({ provide: UserLoader, useClass: ConduitUserLoader });
+  app.provide({ provide: LoginLimits, useValue: loginLimits() });
   app.register(database);
   // RealWorld clients send `Authorization: Token <jwt>`.
   app.register(auth, { tokenSchemes: ["Token"], realm: "conduit" });

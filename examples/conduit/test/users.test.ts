@@ -101,6 +101,20 @@ onEachDatabase("users and authentication", (conduit) => {
     expect(errorsOf(blank)).toEqual(["password can't be blank"]);
   });
 
+  it("answers 429 with Retry-After after 5 failed logins of an account, even with the right password", async () => {
+    const ada = await signUp(conduit(), "ada");
+    const grace = await signUp(conduit(), "grace");
+    const login = (email: string, password: string) =>
+      conduit().call("Login", { json: { user: { email, password } } });
+    for (let i = 0; i < 5; i++) expect((await login(ada.email, "wrong password")).status).toBe(401);
+    const limited = await login(ada.email, ada.password);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(errorsOf(limited)).toEqual(["too many failed logins; try again later"]);
+    // Another account is not limited by ada's failures.
+    expect((await login(grace.email, grace.password)).status).toBe(200);
+  });
+
   it("answers 401 to GetCurrentUser without a token, with a bad one, or with another scheme", async () => {
     const ada = await signUp(conduit(), "ada");
     const none = await conduit().call("GetCurrentUser");

@@ -19,7 +19,7 @@ export class UsersController {
 
   @Post("/users/login")
   async login(@Body(LoginBody) body: LoginBody, @Ctx() ctx: Context): Promise<{ user: UserJson }> {
-    return userJson(ctx.app, await this.users.authenticate(body.user));
+    return userJson(ctx.app, await this.users.authenticate(ctx, body.user));
   }
 
   @LoginRequired()

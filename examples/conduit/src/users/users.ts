@@ -1,10 +1,11 @@
 // Accounts: registration, login, the current user and its changes, and the UserLoader through
 // which @flagon/auth finds the user a token names.
-import { Injectable, UnauthorizedError, type Flagon } from "@flagon/core";
+import { Injectable, UnauthorizedError, type Context, type Flagon } from "@flagon/core";
 import { UserLoader, hashPassword, issueJwt, verifyPassword } from "@flagon/auth";
 import { Database } from "@flagon/database";
 import type { DB, UserRow } from "../db.js";
 import { unprocessable } from "../http/errors.js";
+import { LoginLimits } from "./login-limits.js";
 import type { LoginBody, NewUserBody, UpdateUserBody } from "./schemas.js";
 
 /** The spec's User: what /users, /users/login and /user answer. */
@@ -18,7 +19,10 @@ export interface UserJson {
 
 @Injectable()
 export class Users {
-  constructor(private readonly db: Database<DB>) {}
+  constructor(
+    private readonly db: Database<DB>,
+    private readonly limits: LoginLimits,
+  ) {}
 
   byId(id: number): Promise<UserRow | undefined> {
     return this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
@@ -35,8 +39,12 @@ export class Users {
     return (await this.byId(id))!;
   }
 
-  /** The user whose email and password these are; a 401 otherwise (never saying which was wrong). */
-  async authenticate(input: LoginBody["user"]): Promise<UserRow> {
+  /**
+   * The user whose email and password these are; a 401 otherwise (never saying which was
+   * wrong), and a 429 past the failed-login limits.
+   */
+  async authenticate(ctx: Context, input: LoginBody["user"]): Promise<UserRow> {
+    await this.limits.check(ctx, input.email);
     const user = await this.db
       .selectFrom("users")
       .selectAll()
@@ -44,8 +52,10 @@ export class Users {
       .executeTakeFirst();
     // verifyPassword takes as long without a user as with one: no account enumeration by timing.
     if (!(await verifyPassword(user?.password_hash, input.password)) || user === undefined) {
+      await this.limits.fail(ctx, input.email);
       throw new UnauthorizedError("email or password is invalid");
     }
+    await this.limits.succeed(ctx, input.email);
     return user;
   }
 

@@ -7,8 +7,11 @@ import { migrateToLatest } from "../../src/migrate.js";
 import { validate, type Schema } from "./schema.js";
 import { BASE_PATH, OPERATIONS, expectedAnswer, resolve } from "./spec.js";
 
-/** The statuses this API answers beyond those the spec declares, in the GenericErrorModel shape. */
-export const EXTRA_STATUSES = [403, 404] as const;
+/**
+ * The statuses this API answers beyond those the spec declares, in the GenericErrorModel shape:
+ * another user's article or comment (403), an unknown resource (404), too many failed logins (429).
+ */
+export const EXTRA_STATUSES = [403, 404, 429] as const;
 
 const GENERIC_ERROR: Schema = { $ref: "#/components/schemas/GenericErrorModel" };
 
