@@ -121,6 +121,31 @@ describe("answers outside the operations", () => {
   });
 });
 
+describe("a database that does not answer", () => {
+  it("gives 503 with Retry-After in the spec's error shape, and the app goes on serving", async () => {
+    // Nothing listens on port 1: every connection is refused at once.
+    const url = "postgres://postgres@127.0.0.1:1/conduit";
+    const app = createApp({
+      logger: false,
+      configFile: false,
+      config: { ...TEST_CONFIG, database: { url } },
+    });
+    await app.ready();
+    try {
+      for (const request of [{ url: "/api/tags" }, { url: "/api/articles?limit=5" }]) {
+        const res = await app.inject(request);
+        expect(res.statusCode, request.url).toBe(503);
+        expect(res.headers["retry-after"]).toBe("1");
+        expect(res.json()).toEqual({ errors: { body: ["the database is unavailable, try again shortly"] } });
+      }
+      const migrating = migrateToLatest(app);
+      await expect(migrating).rejects.toThrow();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("the answer checker", () => {
   const article: Schema = { $ref: "#/components/schemas/Article" };
   const good = {
