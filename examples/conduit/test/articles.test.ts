@@ -206,6 +206,15 @@ onEachDatabase("articles", (conduit) => {
     expect(undone.body.article).toMatchObject({ favorited: false, favoritesCount: 1 });
   });
 
+  it("reads GetArticle with a token that does not verify as anonymous (the spec declares no 401 there)", async () => {
+    const ada = await signUp(conduit(), "ada");
+    const slug = await publish(conduit(), ada, "Open");
+    await conduit().call("CreateArticleFavorite", { params: { slug }, token: ada.token });
+    const res = await conduit().call<ArticleAnswer>("GetArticle", { params: { slug }, token: "x.y.z" });
+    expect(res.status).toBe(200);
+    expect(res.body.article).toMatchObject({ favorited: false, favoritesCount: 1 });
+  });
+
   it("shows following: true on an article by an author the viewer follows", async () => {
     const ada = await signUp(conduit(), "ada");
     const bob = await signUp(conduit(), "bob");
