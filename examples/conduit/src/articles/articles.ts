@@ -2,7 +2,7 @@
 // author's writes, favourites included.
 import { ForbiddenError, Injectable, NotFoundError } from "@flagon/core";
 import { Database, sql } from "@flagon/database";
-import type { DB } from "../db.js";
+import type { ArticleRow, DB } from "../db.js";
 import type { Window } from "../http/paging.js";
 import { ArticlePresenter, type ArticleJson, type ArticleWithAuthor } from "./article-json.js";
 import { cleanTags, type NewArticleBody, type UpdateArticleBody } from "./schemas.js";
@@ -80,7 +80,7 @@ export class Articles {
     changes: UpdateArticleBody["article"],
   ): Promise<{ article: ArticleJson }> {
     const article = this.ownedBy(await this.bySlug(slug), viewer, "edit");
-    const values: Partial<ArticleWithAuthor> = {};
+    const values: Partial<ArticleRow> = {};
     if (changes.title !== undefined && changes.title !== article.title) {
       values.title = changes.title;
       values.slug = await this.freeSlug(changes.title, article.id);
