@@ -1,10 +1,9 @@
 // The RealWorld spec (shared/conduit/openapi.yml), read once: its operations by operationId
 // and the schema each one's answers must match.
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { load } from "js-yaml";
 import type { Resolver, Schema } from "./schema.js";
+import { findSpec, SPEC_MISSING } from "./spec-file.js";
 
 interface Response {
   $ref?: string;
@@ -23,24 +22,13 @@ interface Document {
   components: Record<string, Record<string, unknown>>;
 }
 
-/**
- * The spec: the file CONDUIT_SPEC names, else `shared/conduit/openapi.yml` in the nearest
- * folder above this one that has it (the repository sits beside `shared/`).
- */
-function findSpec(): string {
-  const named = process.env["CONDUIT_SPEC"];
-  if (named !== undefined) return named;
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "shared", "conduit", "openapi.yml");
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new Error(
-    "the RealWorld spec was not found: no shared/conduit/openapi.yml above examples/conduit; set CONDUIT_SPEC to its path",
-  );
+function specFile(): string {
+  const found = findSpec();
+  if (found === undefined) throw new Error(SPEC_MISSING);
+  return found;
 }
 
-export const SPEC_FILE = findSpec();
+export const SPEC_FILE = specFile();
 
 const doc = load(readFileSync(SPEC_FILE, "utf8")) as Document;
 
