@@ -39,6 +39,24 @@ interface Options {
   seconds: number;
   warmup: number;
   connections: number;
+  /** The sections to run (`--only db,cache`); all of them by default. */
+  only: ReadonlySet<Section>;
+}
+
+const SECTIONS = ["http", "db", "cache", "micro"] as const;
+type Section = (typeof SECTIONS)[number];
+
+function onlySections(argv: string[]): ReadonlySet<Section> {
+  const i = argv.indexOf("--only");
+  if (i === -1) return new Set(SECTIONS);
+  const named = (argv[i + 1] ?? "").split(",").filter((s) => s !== "");
+  const unknown = named.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (named.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `--only takes sections among ${SECTIONS.join(", ")} (got ${JSON.stringify(argv[i + 1] ?? "")})`,
+    );
+  }
+  return new Set(named as Section[]);
 }
 
 function options(argv: string[]): Options {
@@ -53,6 +71,7 @@ function options(argv: string[]): Options {
     seconds: value("--seconds", quick ? 1 : 5),
     warmup: value("--warmup", quick ? 1 : 2),
     connections: value("--connections", 50),
+    only: onlySections(argv),
   };
 }
 
@@ -94,7 +113,28 @@ interface DbSample extends LoadResult {
   readonly round: number;
   readonly contender: string;
   readonly kind: DbKind;
+  /** The server's CPU time per request (user + system), in µs. */
+  readonly cpuUs: number;
 }
+
+/**
+ * A process's CPU time so far (user + system, ms) from /proc, NaN where there is none. Unlike
+ * requests per second, the CPU a request costs barely moves when other work shares the machine.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /**
  * The database contenders, each started alone on CPU 0 and loaded on its route, in an order
@@ -119,8 +159,10 @@ async function databaseRounds(opts: Options, wrk: boolean) {
             cpu: pinned ? 1 : undefined,
           };
           await load({ ...spec, seconds: opts.warmup }, wrk);
+          const cpuBefore = cpuMs(server.child.pid);
           const result = await load({ ...spec, seconds: opts.seconds }, wrk);
-          samples.push({ round, contender: contender.name, kind: contender.kind, ...result });
+          const cpuUs = ((cpuMs(server.child.pid) - cpuBefore) * 1000) / (result.rps * opts.seconds);
+          samples.push({ round, contender: contender.name, kind: contender.kind, ...result, cpuUs });
         } finally {
           await stop(server.child);
         }
@@ -138,11 +180,19 @@ async function databaseRounds(opts: Options, wrk: boolean) {
       (s) =>
         s.rps / (samples.find((b) => b.round === s.round && b.contender === baseline)?.rps ?? Number.NaN),
     );
+    // The plugin's own cost: against Flagon serving the same query through a Kysely of its own.
+    const framework = `flagon-kysely-${contender.kind}`;
+    const vsFramework = mine.map(
+      (s) =>
+        s.rps / (samples.find((b) => b.round === s.round && b.contender === framework)?.rps ?? Number.NaN),
+    );
     return {
       route: `${DB_ROUTE.name} (${contender.kind === "sqlite" ? "SQLite" : "PostgreSQL"})`,
       contender: contender.name,
       "req/s": Math.round(median(mine.map((s) => s.rps))),
       "× kysely alone": Number(median(ratios).toFixed(3)),
+      "× flagon+kysely": Number(median(vsFramework).toFixed(3)),
+      "server CPU µs/req": Number(median(mine.map((s) => s.cpuUs)).toFixed(1)),
       "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
       errors: mine.reduce((n, s) => n + s.errors, 0),
     };
@@ -203,7 +253,8 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const startups = new Map<Contender, number[]>();
   const mem = new Map<Contender, Array<{ afterStart: number; peak: number }>>();
-  for (let round = 0; round < opts.rounds; round++) {
+  const httpRounds = opts.only.has("http") ? opts.rounds : 0;
+  for (let round = 0; round < httpRounds; round++) {
     // Alternate the order each round so no contender always runs on a warm or cold machine.
     const order = round % 2 === 0 ? [...CONTENDERS] : [...CONTENDERS].reverse();
     for (const contender of order) {
@@ -257,23 +308,25 @@ async function main(): Promise<void> {
       });
     }
   }
-  console.table(rows);
+  if (opts.only.has("http")) console.table(rows);
   const process_ = CONTENDERS.map((c) => ({
     contender: c,
     "start-up ms": Math.round(median(startups.get(c) ?? [])),
     "RSS after start MB": Number(median((mem.get(c) ?? []).map((m) => m.afterStart)).toFixed(1)),
     "peak RSS MB": Number(median((mem.get(c) ?? []).map((m) => m.peak)).toFixed(1)),
   }));
-  console.table(process_);
+  if (opts.only.has("http")) console.table(process_);
 
-  const databases = await databaseRounds(opts, wrk);
-  console.table(databases.rows);
+  const databases = opts.only.has("db")
+    ? await databaseRounds(opts, wrk)
+    : { rows: [], samples: [], skipped: {} as Partial<Record<DbKind, string>> };
+  if (opts.only.has("db")) console.table(databases.rows);
 
-  const caches = await cacheRounds(opts, wrk);
-  console.table(caches);
+  const caches = opts.only.has("cache") ? await cacheRounds(opts, wrk) : [];
+  if (opts.only.has("cache")) console.table(caches);
 
-  const microResults = await micro(opts.quick);
-  console.table(microResults.rows);
+  const microResults = opts.only.has("micro") ? await micro(opts.quick) : { readyMs: Number.NaN, rows: [] };
+  if (opts.only.has("micro")) console.table(microResults.rows);
 
   // A measurement with errors (non-2xx, socket errors) is not a result: its target is not met.
   const get = (route: string, contender: Contender, key: string): number => {
@@ -281,12 +334,14 @@ async function main(): Promise<void> {
     return row && row["errors"] === 0 ? Number(row[key]) : Number.NaN;
   };
   const gets = ["GET /", "GET /json", "GET /users/:id"];
-  const targets = [
+  const targets: Array<{ section: Section; target: string; met: boolean; skipped?: string | undefined }> = [
     ...["flagon-di", "flagon-fn"].map((c) => ({
+      section: "http" as const,
       target: `${c} ≥ 0.95× raw on the three GET routes`,
       met: gets.every((r) => get(r, c as Contender, "× raw") >= 0.95),
     })),
     {
+      section: "http",
       target: "flagon p99 ≤ Fastify's on every route",
       met: ROUTES.every((r) =>
         (["flagon-di", "flagon-fn"] as const).every(
@@ -295,20 +350,32 @@ async function main(): Promise<void> {
       ),
     },
     {
+      section: "http",
       target: "flagon peak RSS ≤ 90 MB",
       met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["peak RSS MB"] <= 90),
     },
     {
+      section: "http",
       target: "start-up to first answer ≤ 150 ms",
       met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["start-up ms"] <= 150),
     },
-    { target: "1,000-route app.ready() ≤ 150 ms", met: microResults.readyMs <= 150 },
     {
+      section: "micro",
+      target: "1,000-route app.ready() ≤ 150 ms",
+      met: microResults.readyMs <= 150,
+    },
+    {
+      section: "http",
       target: "template route within 10 % of raw nunjucks",
       met: get("GET /template", "flagon-di", "× raw") >= 0.9,
     },
-    { target: "POST /echo ≥ Fastify", met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1 },
     {
+      section: "http",
+      target: "POST /echo ≥ Fastify",
+      met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1,
+    },
+    {
+      section: "cache",
       target: "@flagon/cache hit ≥ 0.9× a handler returning a constant",
       met:
         caches.every((r) => r.errors === 0) &&
@@ -317,6 +384,7 @@ async function main(): Promise<void> {
     ...(["sqlite", "postgres"] as const).map((kind) => {
       const row = databases.rows.find((r) => r.contender === `flagon-db-${kind}`);
       return {
+        section: "db" as const,
         target: `@flagon/database ≥ 0.95× Kysely alone in raw node:http (${kind === "sqlite" ? "SQLite" : "PostgreSQL"})`,
         met: row !== undefined && row.errors === 0 && row["× kysely alone"] >= 0.95,
         skipped: databases.skipped[kind],
@@ -326,7 +394,13 @@ async function main(): Promise<void> {
   console.table(
     targets.map((t) => ({
       target: t.target,
-      status: "skipped" in t && t.skipped !== undefined ? "skipped" : t.met ? "met" : "NOT met",
+      status: !opts.only.has(t.section)
+        ? "not run"
+        : "skipped" in t && t.skipped !== undefined
+          ? "skipped"
+          : t.met
+            ? "met"
+            : "NOT met",
     })),
   );
 

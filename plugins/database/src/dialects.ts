@@ -113,7 +113,16 @@ class BusyRetryDriver implements Driver {
     let retrying = this.wrapped.get(connection);
     if (retrying === undefined) {
       retrying = {
-        executeQuery: <R>(query: CompiledQuery) => this.retry(() => connection.executeQuery<R>(query)),
+        // The first try is the plain call: the retry loop (and its clock) only after a failure,
+        // which SQLite's driver may throw before it returns a promise.
+        executeQuery: <R>(query: CompiledQuery) => {
+          const run = (): Promise<QueryResult<R>> => connection.executeQuery<R>(query);
+          try {
+            return run().catch((error: unknown) => this.retry(error, run));
+          } catch (error) {
+            return this.retry(error, run);
+          }
+        },
         streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
           connection.streamQuery<R>(query, chunkSize),
       };
@@ -122,16 +131,18 @@ class BusyRetryDriver implements Driver {
     return retrying;
   }
 
-  private async retry<R>(run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
+  private async retry<R>(first: unknown, run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
     const deadline = performance.now() + this.busyTimeout;
+    let error = first;
     for (let attempt = 0; ; attempt++) {
+      const left = deadline - performance.now();
+      if (!retryable(error) || left <= 0) throw error;
+      const pause = Math.min(BUSY_PAUSES[Math.min(attempt, BUSY_PAUSES.length - 1)]!, left);
+      await new Promise((resolve) => setTimeout(resolve, pause));
       try {
         return await run();
-      } catch (error) {
-        const left = deadline - performance.now();
-        if (!retryable(error) || left <= 0) throw error;
-        const pause = Math.min(BUSY_PAUSES[Math.min(attempt, BUSY_PAUSES.length - 1)]!, left);
-        await new Promise((resolve) => setTimeout(resolve, pause));
+      } catch (next) {
+        error = next;
       }
     }
   }

@@ -6,6 +6,7 @@ import {
   type Flagon,
   ForbiddenError,
 } from "@flagon/core";
+import { FormBound, isFormPage } from "./form/marker.js";
 import { formType } from "./guard.js";
 
 /** Why a request failed the CSRF check (logged, and named in the 403's `reason`). */
@@ -56,6 +57,7 @@ export const SESSION_KEY = "_csrf";
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const apps = new WeakMap<Flagon, AppCsrf>();
 const tokens = new WeakMap<Context, Promise<string>>();
+const deferred = new WeakMap<Context, CsrfReason>();
 
 /** @internal Records the app's CSRF settings and signer (the plugin's `register`). */
 export function attachCsrf(app: Flagon, settings: CsrfSettings): void {
@@ -129,9 +131,19 @@ export async function csrfFailure(ctx: Context): Promise<CsrfReason | undefined>
 }
 
 /**
+ * @internal Why this request failed the CSRF check, when the failure was left to its bound form
+ * (an HTML form post to a route with `@Form`): the form is then invalid with a form error.
+ */
+export function deferredCsrfFailure(ctx: Context): CsrfReason | undefined {
+  return deferred.get(ctx);
+}
+
+/**
  * The plugin's preHandler: every POST, PUT, PATCH and DELETE must carry a valid token, unless
  * the route is `@CsrfExempt()` or the request carries an `Authorization` header (a token-
  * authenticated API call, which a browser never adds to a cross-site form post by itself).
+ * A failure is a 403 `CsrfError`, except for a browser's form post to a route that binds `@Form(...)`:
+ * the handler then runs with that form invalid (and never valid), to show it again.
  */
 export async function csrfCheck(ctx: Context): Promise<void> {
   if (!UNSAFE_METHODS.has(ctx.request.method.toUpperCase())) return;
@@ -139,5 +151,9 @@ export async function csrfCheck(ctx: Context): Promise<void> {
   const reason = await csrfFailure(ctx);
   if (reason === undefined) return;
   ctx.log.warn({ reason, path: ctx.request.path }, `@flagon/forms: CSRF check failed (${reason})`);
+  if (FormBound.has(ctx.route) && isFormPage(ctx)) {
+    deferred.set(ctx, reason);
+    return;
+  }
   throw new CsrfError(reason);
 }
