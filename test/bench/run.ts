@@ -4,13 +4,13 @@
 // node:http and to Fastify measured in the same round. Then the database routes (db.ts): a row
 // read by primary key on SQLite and PostgreSQL, through @flagon/database against Kysely alone
 // in raw node:http, alternated the same way. `--quick` proves the suite works (CI).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { CACHE_CONTENDERS, CACHE_ROUTE } from "./cache.js";
 import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
+import { pinned, start } from "./spawn-server.js";
 import { micro } from "./micro.js";
 
 const CONTENDERS = ["raw", "raw-headers", "fastify", "express", "flagon-di", "flagon-fn"] as const;
@@ -73,43 +73,6 @@ function options(argv: string[]): Options {
     connections: value("--connections", 50),
     only: onlySections(argv),
   };
-}
-
-const pinned = availableParallelism() >= 2;
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly startupMs: number;
-}
-
-async function start(contender: string, extraEnv: Record<string, string> = {}): Promise<Started> {
-  const script = fileURLToPath(new URL(`./servers/${contender}.js`, import.meta.url));
-  const began = performance.now();
-  const env = { ...process.env, PORT: "0", NODE_ENV: "production", ...extraEnv };
-  const child = pinned
-    ? spawn("taskset", ["-c", "0", process.execPath, script], { stdio: ["ignore", "pipe", "inherit"], env })
-    : spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"], env });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /ready (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${contender} exited with ${code} before it was ready`)));
-  });
-  // Start-up to first answer: until GET / answers.
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      /* not yet */
-    }
-  }
-  return { child, port, startupMs: performance.now() - began };
 }
 
 function memory(pid: number | undefined): { rssMb: number; peakMb: number } {

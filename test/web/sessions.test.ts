@@ -182,6 +182,31 @@ describe("signed-cookie sessions", () => {
     });
   });
 
+  it("absoluteTimeout ends a cookie session that long after it began, however often it changed; regenerate() restarts it", async () => {
+    const app = sessionApp({ session: { maxAge: 60, absoluteTimeout: 0.6 } });
+    const client = app.testClient();
+    await client.get("/bump");
+    // Changed every 150 ms, so maxAge (counted from the last change) never runs out…
+    for (let i = 0; i < 3; i++) {
+      await sleep(150);
+      await client.get("/bump");
+    }
+    const late = client.cookies.get("session") as string;
+    await sleep(200);
+    // …but 650 ms after it began the session is over, even the cookie issued last.
+    expect((await app.inject({ url: "/get", cookies: { session: late } })).json()).toEqual({
+      isNew: true,
+      data: {},
+    });
+    // A regenerated session counts from its regeneration.
+    const fresh = app.testClient();
+    await fresh.get("/set?a=1");
+    await sleep(400);
+    await fresh.get("/regenerate");
+    await sleep(400);
+    expect((await fresh.get("/get")).json()).toEqual({ isNew: false, data: { a: "1" } });
+  });
+
   it("clear() on a loaded session deletes the cookie", async () => {
     const client = sessionApp().testClient();
     await client.get("/set?a=1");

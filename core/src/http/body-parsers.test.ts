@@ -212,3 +212,38 @@ describe("BodyParsers.read", () => {
     });
   });
 });
+
+describe("BodyParsers.files (ctx.request.files())", () => {
+  const lines = (input: BodyParserInput) => text(input).then((body) => body.split("\n"));
+
+  test("lists what the parser's files option finds in its parsed body, from the one cached parse", async () => {
+    const parsers = new BodyParsers();
+    let parses = 0;
+    parsers.add(
+      "text/x-files",
+      (input) => {
+        parses += 1;
+        return lines(input);
+      },
+      { files: (body) => (body as string[]).filter((line) => line.startsWith("file:")) },
+    );
+    const ctx = contextFor("title\nfile:a\nfile:b", "text/x-files");
+    expect(await parsers.files(ctx)).toEqual(["file:a", "file:b"]);
+    const accept = parsers.compileAccept(["text/x-files"], "test");
+    expect(await parsers.read(ctx, { accept, ownLimit: undefined })).toEqual(["title", "file:a", "file:b"]);
+    expect(parses).toBe(1);
+  });
+
+  test("is empty for a parser without the option, for JSON, and for no Content-Type", async () => {
+    const parsers = new BodyParsers();
+    parsers.add("text/csv", lines);
+    expect(await parsers.files(contextFor("a\nb", "text/csv"))).toEqual([]);
+    expect(await parsers.files(contextFor('{"a":1}', "application/json"))).toEqual([]);
+    expect(await parsers.files(contextFor("", undefined))).toEqual([]);
+  });
+
+  test("refuses a files option that is not a function", () => {
+    const bad = { files: "yes" } as unknown as { files: () => unknown[] };
+    expect(codeOf(() => new BodyParsers().add("text/x-files", noop, bad))).toBe("FLAGON_ERR_BODY_PARSER");
+  });
+});

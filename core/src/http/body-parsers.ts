@@ -35,12 +35,18 @@ export interface BodyParserOptions {
   limit?: number;
   /** A short name routes may list in `accept` besides the media type (`"csv"`); `"multipart"` always means multipart/form-data. */
   name?: string;
+  /**
+   * The uploaded files in a body this parser returned, for `ctx.request.files()` (a multipart
+   * parser lists its file parts). Without it, `files()` of such a request is empty.
+   */
+  files?: (body: unknown) => readonly unknown[];
 }
 
 interface Registered {
   readonly mediaType: string;
   readonly parse: BodyParser;
   readonly limit: number | undefined;
+  readonly files: ((body: unknown) => readonly unknown[]) | undefined;
 }
 
 /** A compiled `accept` list: which parser kinds a route takes, and how a 415 names them. */
@@ -110,7 +116,10 @@ export class BodyParsers {
       }
       this.names.set(name, type);
     }
-    this.byType.set(type, { mediaType: type, parse, limit });
+    if (options.files !== undefined && typeof options.files !== "function") {
+      throw bad(`addBodyParser: the files option of the ${type} parser is not a function`);
+    }
+    this.byType.set(type, { mediaType: type, parse, limit, files: options.files });
   }
 
   /** Compiles an `accept` list; `where` names the route (or call) in the error for a type nobody parses. */
@@ -159,6 +168,24 @@ export class BodyParsers {
     const rules = (ctx.route && this.routes.get(ctx.route)) ?? DEFAULT_RULES;
     if (accept === undefined) return this.read(ctx, rules);
     return this.read(ctx, { accept: this.compileAccept(accept, "ctx.body()"), ownLimit: rules.ownLimit });
+  }
+
+  /**
+   * `ctx.request.files()`: the files of a body whose parser lists them (multipart, through the
+   * forms plugin), parsed by the same one cached parse as `ctx.body()`; none for any other body.
+   */
+  async files(ctx: Context): Promise<unknown[]> {
+    const type = ctx.request.contentType?.type;
+    const parser = type === undefined ? undefined : this.byType.get(type);
+    if (parser?.files === undefined) return [];
+    const rules = (ctx.route && this.routes.get(ctx.route)) ?? DEFAULT_RULES;
+    const accept: AcceptList = {
+      json: false,
+      form: false,
+      types: new Set([parser.mediaType]),
+      wanted: parser.mediaType,
+    };
+    return [...parser.files(await this.read(ctx, { accept, ownLimit: rules.ownLimit }))];
   }
 
   /**

@@ -87,6 +87,7 @@ export class Context {
     this.app = app;
     this.host = app;
     this.request = request;
+    request.owner = this;
   }
 
   /** Status, headers and cookies for the response a handler returns as a plain value. */

@@ -47,6 +47,11 @@ function bodyConsumed(reader: string, consumer: string): FlagonError {
   );
 }
 
+/** What a request's files() reaches through its Context (kept structural: no import cycle). */
+interface FilesOwner {
+  readonly app: { readonly bodyParsers: { files(ctx: FilesOwner): Promise<unknown[]> } };
+}
+
 /**
  * The incoming request. Query, cookies, content type and body are parsed on first use only;
  * body readers enforce the route's body limit and the strict media-type rules.
@@ -73,6 +78,8 @@ export class FlagonRequest {
   private consumer: string | undefined;
   private parsed: Promise<unknown> | undefined;
   private abortSignal: AbortSignal | undefined;
+  /** @internal Set by the request's Context: files() asks its app's body parsers. */
+  owner: FilesOwner | undefined;
 
   /** `trust` says which peers may set X-Forwarded-* (config.trustProxy); none by default. */
   constructor(raw: RawRequest, bodyLimit: number, trust?: ProxyTrust) {
@@ -94,6 +101,20 @@ export class FlagonRequest {
   header(name: string): string | undefined {
     const value = this.raw.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
+  }
+
+  /**
+   * The uploaded files of a multipart body, as the parser that read it describes them (with
+   * `@flagon/forms`: its `UploadedFile`s, each with field name, filename, size and a temporary
+   * path), field by field in the order the fields came. It reads and parses the body if nothing did yet, sharing that
+   * one parse with `ctx.body()` and `@Body`; a body of any other type has none (`[]`).
+   *
+   * @example
+   * const [avatar] = await ctx.request.files<UploadedFile>();
+   */
+  files<T = unknown>(): Promise<T[]> {
+    const owner = this.owner;
+    return (owner === undefined ? Promise.resolve([]) : owner.app.bodyParsers.files(owner)) as Promise<T[]>;
   }
 
   /** Query arguments; repeated keys are kept (`query.getAll("tag")`). */

@@ -12,6 +12,8 @@ const FUTURE_SKEW_MS = 5 * 60_000;
 class CookieState implements SessionControl {
   /** When the cookie the request brought was signed (ms); undefined for a new session. */
   issuedAt: number | undefined;
+  /** When the session began (ms): kept across re-issues, reset by regenerate(). */
+  createdAt: number | undefined;
   /** The signed payload the request brought (re-signed as is after a key rotation). */
   payload: string | undefined;
   /** Signed with a fallback key: re-sign with the current one. */
@@ -21,11 +23,13 @@ class CookieState implements SessionControl {
 
   regenerate(): Promise<void> {
     this.drop = true;
+    this.createdAt = undefined;
     return Promise.resolve();
   }
 
   destroy(): Promise<void> {
     this.drop = true;
+    this.createdAt = undefined;
     return Promise.resolve();
   }
 }
@@ -48,6 +52,8 @@ export class CookieBackend implements SessionBackend {
   constructor(
     private readonly signer: Signer,
     private readonly maxAgeSeconds: number,
+    /** Seconds after its start (or its last regenerate()) when a session ends, however active. */
+    private readonly absoluteTimeoutSeconds = Number.POSITIVE_INFINITY,
   ) {}
 
   open(value: string | undefined, ctx: Context): Promise<Session> {
@@ -60,6 +66,7 @@ export class CookieBackend implements SessionBackend {
         state.issuedAt = loaded.issuedAt;
         state.payload = loaded.payload;
         state.stale = loaded.stale;
+        state.createdAt = loaded.createdAt;
       }
     }
     const session = new Session(data, state.issuedAt === undefined, state);
@@ -79,14 +86,23 @@ export class CookieBackend implements SessionBackend {
     const now = Date.now();
     const reissue = modified || state.issuedAt === undefined || state.payload === undefined;
     const issuedAt = reissue ? now : (state.issuedAt as number);
+    const createdAt = state.createdAt ?? now;
     // A fresh issue gets a random nonce, so no two cookies are alike (regenerate() changes it even
     // within one millisecond); re-signing after rotation keeps the payload as it was.
     const payload = reissue
       ? Buffer.from(
-          JSON.stringify({ t: issuedAt, n: randomBytes(8).toString("base64url"), d: session.toJSON() }),
+          JSON.stringify({
+            t: issuedAt,
+            c: createdAt,
+            n: randomBytes(8).toString("base64url"),
+            d: session.toJSON(),
+          }),
         ).toString("base64url")
       : (state.payload as string);
-    const remaining = (issuedAt + this.maxAgeSeconds * 1000 - now) / 1000;
+    const remaining = Math.min(
+      (issuedAt + this.maxAgeSeconds * 1000 - now) / 1000,
+      (createdAt + this.absoluteTimeoutSeconds * 1000 - now) / 1000,
+    );
     writeSessionCookie(response, cookie, this.signer.sign(payload), remaining);
     return Promise.resolve();
   }
@@ -99,7 +115,9 @@ export class CookieBackend implements SessionBackend {
   private read(
     value: string,
     ctx: Context,
-  ): { data: Record<string, unknown>; issuedAt: number; payload: string; stale: boolean } | undefined {
+  ):
+    | { data: Record<string, unknown>; issuedAt: number; createdAt: number; payload: string; stale: boolean }
+    | undefined {
     const verified = this.signer.verify(value);
     if (!verified) {
       ctx.log.debug("session cookie ignored: bad signature");
@@ -117,11 +135,17 @@ export class CookieBackend implements SessionBackend {
       return undefined;
     }
     const issuedAt = parsed["t"];
+    // Cookies from before the creation time was kept count from their issue.
+    const createdAt = typeof parsed["c"] === "number" ? parsed["c"] : issuedAt;
     const now = Date.now();
-    if (now - issuedAt > this.maxAgeSeconds * 1000 || issuedAt > now + FUTURE_SKEW_MS) {
+    if (
+      now - issuedAt > this.maxAgeSeconds * 1000 ||
+      now - createdAt > this.absoluteTimeoutSeconds * 1000 ||
+      issuedAt > now + FUTURE_SKEW_MS
+    ) {
       ctx.log.debug("session cookie ignored: expired");
       return undefined;
     }
-    return { data: parsed["d"], issuedAt, payload: verified.payload, stale: verified.stale };
+    return { data: parsed["d"], issuedAt, createdAt, payload: verified.payload, stale: verified.stale };
   }
 }

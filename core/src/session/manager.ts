@@ -195,7 +195,11 @@ async function createBackend(
   log: Logger,
 ): Promise<SessionBackend> {
   if (given === undefined && options.store === "cookie") {
-    return new CookieBackend(new Signer(secrets, "flagon.session.cookie"), options.maxAge);
+    return new CookieBackend(
+      new Signer(secrets, "flagon.session.cookie"),
+      options.maxAge,
+      options.absoluteTimeout,
+    );
   }
   let store: Keyv;
   let closeStore: (() => Promise<void>) | undefined;

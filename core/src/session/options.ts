@@ -13,7 +13,10 @@ export interface SessionConfig {
   maxAge?: number;
   /** Server sessions: ended after this long without a request that loads them (default 2 h). */
   idleTimeout?: number;
-  /** Server sessions: ended this long after they were created, however active (default 14 days). */
+  /**
+   * Ended this long after they were created (or regenerated), however active (default 14 days):
+   * server sessions, and signed-cookie sessions, whose cookie carries its creation time.
+   */
   absoluteTimeout?: number;
   /** SameSite attribute (default "lax"); "none" needs `secure: true`. */
   sameSite?: "lax" | "strict" | "none";

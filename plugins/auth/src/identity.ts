@@ -1,8 +1,12 @@
 // Who is asking: the user of a request, found once per request (lazily) from an API token or
 // JWT in Authorization, the session, or a remember-me cookie; an anonymous user otherwise.
 import { createHash } from "node:crypto";
-import type { AppSigner, Context, Flagon } from "@flagon/core";
+import type { Context, Flagon } from "@flagon/core";
+import type { ApiTokens } from "./api-tokens.js";
+import { malformedBasic, parseBasic } from "./basic.js";
 import type { JwtVerifier } from "./jwt.js";
+import type { Limiter } from "./limiter.js";
+import { fromRememberCookie, type RememberSettings } from "./remember.js";
 
 /** What the plugin needs of a user; the app's own type may carry anything else. */
 export interface AuthUser {
@@ -31,9 +35,15 @@ export class UserLoader<U extends AuthUser = AuthUser> {
    * only that hash. Optional; without it, Bearer and API-key tokens are not accepted.
    */
   loadByToken?(tokenHash: string): U | undefined | Promise<U | undefined>;
+  /**
+   * The user whose username and password these are, for HTTP Basic (`auth.basic`). Check the
+   * password with `verifyPassword(hashOrUndefined, password)`, which takes as long for an
+   * unknown user as for a known one. Optional; without it, Basic credentials are not accepted.
+   */
+  loadByCredentials?(username: string, password: string): U | undefined | Promise<U | undefined>;
 }
 
-export type AuthMethod = "session" | "remember" | "token" | "jwt";
+export type AuthMethod = "session" | "remember" | "token" | "jwt" | "basic";
 
 /** The user of a request: theirs, marked authenticated, or the anonymous user. */
 export type Principal<U extends AuthUser = AuthUser> = (U & AuthenticatedMarks) | AnonymousUser;
@@ -63,6 +73,8 @@ export interface Identity<U extends AuthUser = AuthUser> {
   readonly via: AuthMethod | undefined;
   /** Logged in with the password during this session (not restored from a remember cookie). */
   readonly fresh: boolean;
+  /** An API token's scopes (`ApiTokens.issue`); undefined when the request is not limited to some. */
+  readonly scopes?: readonly string[];
 }
 
 /** What the session holds for a login. */
@@ -83,13 +95,13 @@ export interface IdentitySettings {
   /** The same schemes as configured (the first one is named in WWW-Authenticate). */
   readonly tokenSchemeNames: readonly string[];
   readonly jwt: JwtVerifier | undefined;
-}
-
-export interface RememberSettings {
-  readonly cookie: string;
-  /** Seconds a remember cookie restores a login. */
-  readonly maxAge: number;
-  readonly signer: () => AppSigner;
+  /** The realm of WWW-Authenticate in 401s. */
+  readonly realm: string;
+  /** HTTP Basic, when enabled (`auth.basic`). */
+  readonly basic: { readonly realm: string; readonly challengeBrowsers: boolean } | undefined;
+  readonly limiter: Limiter;
+  /** The app's personal access tokens, when it provides an ApiTokenStore. */
+  readonly apiTokens: () => ApiTokens | undefined;
 }
 
 const identities = new WeakMap<Context, Promise<Identity>>();
@@ -151,6 +163,33 @@ export function setIdentity(ctx: Context, value: Identity): void {
 
 const NOBODY: Identity = { user: ANONYMOUS, via: undefined, fresh: false };
 
+/**
+ * Whether the request was authenticated by an API token or a JWT — credentials a browser never
+ * sends by itself, so a CSRF check may skip it. False for sessions, remember-me cookies and
+ * HTTP Basic (browsers resend cached Basic credentials on cross-site requests).
+ */
+export async function authenticatedByToken(ctx: Context): Promise<boolean> {
+  const { via } = await identity(ctx);
+  return via === "token" || via === "jwt";
+}
+
+/** Whether the app accepts API tokens or JWTs (a 401 then names the token scheme). */
+function acceptsTokens(settings: IdentitySettings): boolean {
+  return (
+    settings.jwt !== undefined ||
+    settings.apiTokens() !== undefined ||
+    settings.loader()?.loadByToken !== undefined
+  );
+}
+
+/** The WWW-Authenticate of a 401: each scheme the app accepts, in order of preference. */
+export function challengeOf(settings: IdentitySettings): string {
+  const challenges: string[] = [];
+  if (acceptsTokens(settings)) challenges.push(`${settings.tokenSchemeNames[0]!} realm="${settings.realm}"`);
+  if (settings.basic !== undefined) challenges.push(`Basic realm="${settings.basic.realm}", charset="UTF-8"`);
+  return challenges.length === 0 ? `Session realm="${settings.realm}"` : challenges.join(", ");
+}
+
 async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identity> {
   const loader = settings.loader();
   if (loader === undefined) return NOBODY;
@@ -168,7 +207,7 @@ async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identi
     // Deleted, deactivated, or its password changed since: this session no longer logs in.
     session.delete(SESSION_KEY);
   }
-  return (await fromRememberCookie(ctx, settings, loader)) ?? NOBODY;
+  return (await fromRememberCookie(ctx, settings.remember, loader)) ?? NOBODY;
 }
 
 /**
@@ -176,13 +215,8 @@ async function resolve(ctx: Context, settings: IdentitySettings): Promise<Identi
  * default), else the API-key header's value when one is configured.
  */
 export function presentedToken(ctx: Context, settings: IdentitySettings): string | undefined {
-  const header = ctx.request.headers.authorization;
-  if (typeof header === "string") {
-    const space = header.indexOf(" ");
-    if (space > 0 && settings.tokenSchemes.includes(header.slice(0, space).toLowerCase())) {
-      return header.slice(space + 1).trim();
-    }
-  }
+  const scheme = authorizationScheme(ctx);
+  if (scheme !== undefined && settings.tokenSchemes.includes(scheme.name)) return scheme.value;
   if (settings.apiKeyHeader !== undefined) {
     const value = ctx.request.headers[settings.apiKeyHeader];
     if (typeof value === "string") return value.trim();
@@ -190,11 +224,45 @@ export function presentedToken(ctx: Context, settings: IdentitySettings): string
   return undefined;
 }
 
+/** `Authorization: <scheme> <value>`, the scheme lower-cased. */
+function authorizationScheme(ctx: Context): { name: string; value: string } | undefined {
+  const header = ctx.request.headers.authorization;
+  if (typeof header !== "string") return undefined;
+  const space = header.indexOf(" ");
+  return space > 0
+    ? { name: header.slice(0, space).toLowerCase(), value: header.slice(space + 1).trim() }
+    : undefined;
+}
+
+async function fromBasic(
+  ctx: Context,
+  settings: IdentitySettings,
+  loader: UserLoader,
+  value: string,
+): Promise<Identity> {
+  const credentials = parseBasic(value);
+  if (typeof credentials === "string") throw malformedBasic(credentials, challengeOf(settings));
+  if (loader.loadByCredentials === undefined) return NOBODY;
+  const hadFailures = await settings.limiter.check(ctx, credentials.username);
+  const user = await loader.loadByCredentials(credentials.username, credentials.password);
+  if (!usable(user)) {
+    await settings.limiter.fail(ctx, credentials.username);
+    return NOBODY;
+  }
+  // A store write only when there were failures to forget, not on every request.
+  if (hadFailures) await settings.limiter.succeed(ctx, credentials.username);
+  return { user: authenticated(user), via: "basic", fresh: false };
+}
+
 async function fromAuthorization(
   ctx: Context,
   settings: IdentitySettings,
   loader: UserLoader,
 ): Promise<Identity | undefined> {
+  if (settings.basic !== undefined) {
+    const scheme = authorizationScheme(ctx);
+    if (scheme?.name === "basic") return fromBasic(ctx, settings, loader, scheme.value);
+  }
   const token = presentedToken(ctx, settings);
   if (token === undefined || token === "") return undefined;
   if (settings.jwt !== undefined && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
@@ -202,49 +270,18 @@ async function fromAuthorization(
     const user = subject === undefined ? undefined : await loader.load(subject);
     return usable(user) ? { user: authenticated(user), via: "jwt", fresh: false } : NOBODY;
   }
+  const tokens = settings.apiTokens();
+  if (tokens !== undefined) {
+    const record = await tokens.verify(token);
+    const owner = record === undefined ? undefined : await loader.load(record.userId);
+    return usable(owner)
+      ? { user: authenticated(owner), via: "token", fresh: false, scopes: record!.scopes }
+      : NOBODY;
+  }
   if (loader.loadByToken === undefined) return NOBODY;
   const user = await loader.loadByToken(hashApiToken(token));
   // A token that names nobody is an anonymous request: guards answer 401, never the session.
   return usable(user) ? { user: authenticated(user), via: "token", fresh: false } : NOBODY;
-}
-
-/** A remember cookie's payload: the user id and session version, signed by the app. */
-interface RememberPayload {
-  readonly id: string;
-  readonly v: string | number | null;
-}
-
-async function fromRememberCookie(
-  ctx: Context,
-  settings: IdentitySettings,
-  loader: UserLoader,
-): Promise<Identity | undefined> {
-  const cookie = ctx.request.cookies[settings.remember.cookie];
-  if (cookie === undefined) return undefined;
-  const checked = settings.remember.signer().unsign(cookie, { maxAge: settings.remember.maxAge });
-  let payload: RememberPayload | undefined;
-  if (checked.ok) {
-    try {
-      payload = JSON.parse(checked.value) as RememberPayload;
-    } catch {
-      payload = undefined;
-    }
-  }
-  const user =
-    payload === undefined || typeof payload.id !== "string" ? undefined : await loader.load(payload.id);
-  if (payload === undefined || !usable(user) || versionOf(user) !== payload.v) {
-    ctx.response.clearCookie(settings.remember.cookie, { path: "/" });
-    return undefined;
-  }
-  // A restored login is not fresh: @FreshLoginRequired asks for the password again.
-  const session = await ctx.session();
-  await session.regenerate();
-  session.set(SESSION_KEY, { id: payload.id, v: versionOf(user), fresh: false } satisfies SessionAuth);
-  return { user: authenticated(user), via: "remember", fresh: false };
-}
-
-export function rememberCookieValue(signer: AppSigner, user: AuthUser): string {
-  return signer.sign(JSON.stringify({ id: String(user.id), v: versionOf(user) } satisfies RememberPayload));
 }
 
 export { versionOf, usable };

@@ -9,11 +9,14 @@
  */
 import { createRequire } from "node:module";
 import { createKeyv } from "@keyv/redis";
+import type Keyv from "keyv";
 import { createParamDecorator, definePlugin, type Flagon } from "@flagon/core";
 import { z } from "zod";
+import { ApiTokens, ApiTokenStore } from "./api-tokens.js";
 import { guard, isGuarded } from "./guards.js";
 import { attachIdentity, currentUser, type IdentitySettings, UserLoader } from "./identity.js";
 import { jwtVerifier } from "./jwt.js";
+import { RememberRevocations } from "./remember.js";
 import { Limiter } from "./limiter.js";
 import { attachSettings } from "./settings.js";
 import { addLoginAsRoute } from "./testing.js";
@@ -21,6 +24,7 @@ import { addLoginAsRoute } from "./testing.js";
 export {
   ANONYMOUS,
   UserLoader,
+  authenticatedByToken,
   currentUser,
   hashApiToken,
   identity,
@@ -30,7 +34,18 @@ export {
   type Identity,
   type Principal,
 } from "./identity.js";
-export { Can, FreshLoginRequired, LoginRequired, Roles } from "./guards.js";
+export { Can, FreshLoginRequired, LoginRequired, Roles, Scopes } from "./guards.js";
+export {
+  ApiTokenStore,
+  ApiTokens,
+  MemoryApiTokenStore,
+  TOUCH_EVERY_MS,
+  type ApiTokenInfo,
+  type ApiTokenRecord,
+  type IssueOptions,
+  type IssuedApiToken,
+} from "./api-tokens.js";
+export { parseBasic, type BasicCredentials } from "./basic.js";
 export { InactiveUserError, isFresh, login, logout, redirectAfterLogin, type LoginOptions } from "./login.js";
 export { loginWithPassword, type PasswordLogin } from "./password-login.js";
 export { ARGON2_PARAMS, hashPassword, needsRehash, setHashConcurrency, verifyPassword } from "./passwords.js";
@@ -74,6 +89,25 @@ export const configSchema = z
         message: "Basic is not a token scheme (browsers send Basic credentials by themselves)",
       })
       .default(["Bearer"]),
+    /**
+     * HTTP Basic through `UserLoader.loadByCredentials`, behind the failed-login limits; never
+     * a session. `challengeBrowsers`: browsers get the Basic prompt instead of the login page.
+     */
+    basic: z
+      .object({
+        realm: z
+          .string()
+          .regex(/^[^"\\]*$/)
+          .optional(),
+        challengeBrowsers: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** The prefix of API tokens that ApiTokens issues (leak scanners look for it). */
+    tokenPrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,9}$/)
+      .default("flg"),
     /** A header carrying an API token (such as "x-api-key"), besides `Authorization`. */
     apiKeyHeader: z
       .string()
@@ -133,8 +167,9 @@ declare module "@flagon/core" {
 /** @CurrentUser(): the request's user — theirs, or the anonymous user (`isAuthenticated: false`). */
 export const CurrentUser = createParamDecorator((ctx) => currentUser(ctx), { name: "CurrentUser" });
 
-function limiterFor(app: Flagon, options: AuthOptions): Limiter {
-  const { url, ...settings } = options.limits;
+/** The shared store of the limits and remember-cookie revocations (Redis), if `limits.url` names one. */
+function sharedStore(app: Flagon, options: AuthOptions): Keyv | undefined {
+  const { url, deadline } = options.limits;
   const store =
     url === undefined
       ? undefined
@@ -144,21 +179,25 @@ function limiterFor(app: Flagon, options: AuthOptions): Limiter {
             disableOfflineQueue: true,
             socket: { connectTimeout: 1000, reconnectStrategy: (n: number) => Math.min(50 * 2 ** n, 1000) },
           },
-          { namespace: "flagon-auth", throwOnErrors: true, connectionTimeout: settings.deadline },
+          { namespace: "flagon-auth", throwOnErrors: true, connectionTimeout: deadline },
         );
-  const limiter = new Limiter(settings, store, (event) =>
+  if (store !== undefined) {
+    app.addHook("onClose", () =>
+      (store.store as { disconnect(force?: boolean): Promise<void> }).disconnect(true).catch(() => undefined),
+    );
+  }
+  return store;
+}
+
+function limiterFor(app: Flagon, options: AuthOptions, store: Keyv | undefined): Limiter {
+  const { url: _url, ...settings } = options.limits;
+  return new Limiter(settings, store, (event) =>
     event === "down"
       ? app.log.warn(
           "@flagon/auth: the login limiter's store is unavailable; counting in this process until it is back",
         )
       : app.log.info("@flagon/auth: the login limiter's store is back"),
   );
-  if (store !== undefined) {
-    app.addHook("onClose", () =>
-      (store.store as { disconnect(force?: boolean): Promise<void> }).disconnect(true).catch(() => undefined),
-    );
-  }
-  return limiter;
 }
 
 export default definePlugin<AuthOptions>({
@@ -173,6 +212,20 @@ export default definePlugin<AuthOptions>({
   register(app, options) {
     let loader: UserLoader | undefined;
     let looked = false;
+    let tokens: ApiTokens | undefined;
+    let lookedForTokens = false;
+    app.provide({
+      provide: ApiTokens,
+      useFactory: (container) => {
+        if (!container.isRegistered(ApiTokenStore, true))
+          throw new Error(
+            "ApiTokens needs an ApiTokenStore: app.provide({ provide: ApiTokenStore, useClass: … })",
+          );
+        return new ApiTokens(container.resolve(ApiTokenStore), options.tokenPrefix);
+      },
+      scope: "singleton",
+    });
+    const store = sharedStore(app, options);
     const identitySettings: IdentitySettings = {
       loader: () => {
         if (!looked) {
@@ -192,19 +245,36 @@ export default definePlugin<AuthOptions>({
         cookie: options.remember.cookie,
         maxAge: options.remember.maxAge,
         signer: () => app.signer("remember"),
+        revocations: new RememberRevocations(store, options.limits.deadline),
       },
       apiKeyHeader: options.apiKeyHeader,
       tokenSchemes: options.tokenSchemes.map((scheme) => scheme.toLowerCase()),
       tokenSchemeNames: options.tokenSchemes,
       jwt: options.jwt === undefined ? undefined : jwtVerifier(options.jwt),
+      realm: options.realm,
+      basic:
+        options.basic === undefined
+          ? undefined
+          : {
+              realm: options.basic.realm ?? options.realm,
+              challengeBrowsers: options.basic.challengeBrowsers,
+            },
+      limiter: limiterFor(app, options, store),
+      apiTokens: () => {
+        if (!lookedForTokens) {
+          lookedForTokens = true;
+          tokens = app.container.isRegistered(ApiTokenStore, true)
+            ? app.container.resolve(ApiTokens)
+            : undefined;
+        }
+        return tokens;
+      },
     };
     attachIdentity(app, identitySettings);
     attachSettings(app, {
       ...identitySettings,
       loginUrl: options.loginUrl,
       nextParam: options.nextParam,
-      realm: options.realm,
-      limiter: limiterFor(app, options),
     });
     app.addHook("preHandler", guard, { appliesTo: isGuarded });
     app.templates.addContextProcessor(async (ctx) => ({ current_user: await currentUser(ctx) }));

@@ -45,10 +45,15 @@ export class Limiter {
     return key.startsWith("ip:") ? this.settings.perIp : this.settings.perAccount;
   }
 
-  /** Throws a 429 with Retry-After when the account or the IP has no attempts left. */
-  async check(ctx: Context, account?: string): Promise<void> {
+  /**
+   * Throws a 429 with Retry-After when the account or the IP has no attempts left; else
+   * resolves to whether the account has failed logins counted (succeed() has some to clear).
+   */
+  async check(ctx: Context, account?: string): Promise<boolean> {
+    let accountFailed = false;
     for (const key of this.keys(ctx, account)) {
       const counter = await this.read(key);
+      if (counter !== undefined && key.startsWith("account:")) accountFailed = true;
       if (counter !== undefined && counter.count >= this.limitOf(key)) {
         const retryAfter = Math.max(1, Math.ceil((counter.resetAt - this.now()) / 1000));
         throw new HttpError(429, "too many failed logins; try again later", {
@@ -56,6 +61,7 @@ export class Limiter {
         });
       }
     }
+    return accountFailed;
   }
 
   /** Counts a failed login against the account and the IP. */

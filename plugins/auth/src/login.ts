@@ -5,7 +5,6 @@ import {
   type AuthUser,
   authenticated,
   identity,
-  rememberCookieValue,
   SESSION_KEY,
   type SessionAuth,
   setIdentity,
@@ -14,6 +13,7 @@ import {
   versionOf,
 } from "./identity.js";
 import { safeNext } from "./next-url.js";
+import { rememberCookieValue, revokeRememberCookie } from "./remember.js";
 import { settingsFor } from "./settings.js";
 
 export interface LoginOptions {
@@ -55,12 +55,15 @@ export async function login(ctx: Context, user: AuthUser, options: LoginOptions 
   setIdentity(ctx, { user: authenticated(user), via: "session", fresh });
 }
 
-/** Logs out: the session is destroyed (or the cookie session emptied) and the remember cookie cleared. */
+/**
+ * Logs out: the session is destroyed (or the cookie session emptied), and the remember cookie
+ * revoked server-side (a copy of it no longer logs in) and cleared.
+ */
 export async function logout(ctx: Context): Promise<void> {
   const settings = settingsFor(ctx.app);
   const session = await ctx.session();
   await session.destroy();
-  ctx.response.clearCookie(settings.remember.cookie, { path: "/" });
+  await revokeRememberCookie(ctx, settings.remember);
   setIdentity(ctx, { user: ANONYMOUS, via: undefined, fresh: false });
 }
 

@@ -1,17 +1,23 @@
 // Password hashing with argon2id at OWASP's parameters, behind a small queue: hashing is heavy
 // on purpose, and a login flood must not take every thread of the pool from the rest of the app.
+import { availableParallelism } from "node:os";
 import { hash, type Options, verify } from "@node-rs/argon2";
 
 /** OWASP's argon2id minimum: 19 MiB of memory, 2 passes, 1 lane. */
 // `algorithm: 2` is Argon2id (the package's const enum cannot be imported under isolatedModules).
 export const ARGON2_PARAMS: Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-/** Hashes at most this many at once per process; the others wait their turn. */
-let limit = 2;
+/**
+ * Hashes at most this many at once per process; the others wait their turn. By default one
+ * core is left to the event loop: 1 on one or two cores, 2 from three (libuv's pool has 4
+ * threads, fs and dns keep theirs). Measured on 2 cores with the server pinned to one: at 50
+ * logins/s, /health p99 was 34 ms with 1 and 109 ms with 2 (test/bench/auth.ts).
+ */
+let limit = Math.max(1, Math.min(2, availableParallelism() - 1));
 let running = 0;
 const waiting: Array<() => void> = [];
 
-/** Sets how many hashes run at once (default 2: libuv's pool has 4 threads, fs and dns keep theirs). */
+/** Sets how many hashes run at once (see the default above). */
 export function setHashConcurrency(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError("hash concurrency is a whole number from 1");
   limit = n;

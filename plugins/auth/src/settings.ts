@@ -1,16 +1,12 @@
 // The per-app settings the plugin's functions (login, guards) need, found from the request's app.
 import type { Flagon } from "@flagon/core";
 import type { IdentitySettings } from "./identity.js";
-import type { Limiter } from "./limiter.js";
 
 export interface AuthSettings extends IdentitySettings {
   /** Where browsers are sent to log in (a path of this app). */
   readonly loginUrl: string;
   /** The query parameter carrying the page to come back to. */
   readonly nextParam: string;
-  /** The realm of WWW-Authenticate in 401s. */
-  readonly realm: string;
-  readonly limiter: Limiter;
 }
 
 const byApp = new WeakMap<Flagon, AuthSettings>();

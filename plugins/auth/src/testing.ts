@@ -9,6 +9,9 @@ import { login, type LoginOptions } from "./login.js";
 /** The route that loginAs() calls; it exists only in apps whose env is "test". */
 export const LOGIN_AS_PATH = "/__flagon/auth/login-as";
 
+/** The Authorization scheme of loginAs()'s request (no token scheme, so no login by itself). */
+const LOGIN_AS_SCHEME = "Flagon-Login-As";
+
 const secrets = new WeakMap<Flagon, string>();
 
 /** @internal The plugin adds the route in test apps; a per-app secret known only in-process guards it. */
@@ -16,7 +19,7 @@ export function addLoginAsRoute(app: Flagon, find: (id: string) => Promise<AuthU
   const secret = randomBytes(32).toString("base64url");
   secrets.set(app, secret);
   app.post(LOGIN_AS_PATH, async (ctx) => {
-    if (ctx.request.headers["x-flagon-login-as"] !== secret) throw new NotFoundError();
+    if (ctx.request.headers.authorization !== `${LOGIN_AS_SCHEME} ${secret}`) throw new NotFoundError();
     const { id, remember, fresh } = (await ctx.body()) as { id: string } & LoginOptions;
     const user = await find(String(id));
     if (user === undefined) throw new Error(`loginAs: the UserLoader found no user ${JSON.stringify(id)}`);
@@ -41,7 +44,9 @@ export async function loginAs(
     throw new Error('loginAs() needs an app whose env is "test" with @flagon/auth registered');
   const id = typeof user === "object" ? user.id : user;
   const res = await client.post(LOGIN_AS_PATH, {
-    headers: { "x-flagon-login-as": secret },
+    // In Authorization, like any credential a browser never sends by itself: a CSRF check
+    // (@flagon/forms) lets it through, as it does API calls.
+    headers: { authorization: `${LOGIN_AS_SCHEME} ${secret}` },
     json: { id: String(id), ...options },
   });
   if (res.statusCode !== 200) throw new Error(`loginAs failed with ${res.statusCode}: ${res.body}`);

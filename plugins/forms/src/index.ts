@@ -14,17 +14,26 @@ import { fileURLToPath } from "node:url";
 import { definePlugin } from "@flagon/core";
 import { z } from "zod";
 import { attachCsrf, csrfCheck, CsrfExempt, csrfToken } from "./csrf.js";
-import { removeRequestFiles } from "./files.js";
+import { isUploadedFile, removeRequestFiles, type UploadedFile } from "./files.js";
 import { guardForm } from "./guard.js";
 import { setFormSettings } from "./form/settings.js";
 import { limitsFor, limitsSchema } from "./limits.js";
-import { multipartParser } from "./multipart.js";
+import { type FormBody, multipartParser } from "./multipart.js";
 
 export { CsrfError, CsrfExempt, csrfFailure, csrfToken, type CsrfReason } from "./csrf.js";
 export { isUploadedFile, sanitizeFilename, type UploadedFile } from "./files.js";
 export { FormLimit, type FormLimits } from "./limits.js";
 export * from "./form/index.js";
 export type { FormBody, FormValue } from "./multipart.js";
+
+/** The files of a parsed multipart body, for `ctx.request.files()`: field by field. */
+function filesOf(body: unknown): UploadedFile[] {
+  const files: UploadedFile[] = [];
+  for (const value of Object.values(body as FormBody)) {
+    for (const item of Array.isArray(value) ? value : [value]) if (isUploadedFile(item)) files.push(item);
+  }
+  return files;
+}
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -95,7 +104,7 @@ export default definePlugin<FormsOptions>({
     app.addBodyParser(
       "multipart/form-data",
       multipartParser({ limits, tempDir, memoryThreshold: options.memoryThreshold }),
-      { name: "multipart", limit: limits.totalSize },
+      { name: "multipart", limit: limits.totalSize, files: filesOf },
     );
     app.templates.addFolder(TEMPLATES);
     setFormSettings(app, {

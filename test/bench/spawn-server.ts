@@ -1,0 +1,43 @@
+// Starts one benchmark server (test/bench/servers/<name>.js) as a child process, pinned to
+// CPU 0 when the machine has two, and waits until it answers GET /.
+import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+
+/** Server on CPU 0 and load on CPU 1 (with fewer than two CPUs, both unpinned). */
+export const pinned = availableParallelism() >= 2;
+
+export interface Started {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly startupMs: number;
+}
+
+export async function start(contender: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+  const script = fileURLToPath(new URL(`./servers/${contender}.js`, import.meta.url));
+  const began = performance.now();
+  const env = { ...process.env, PORT: "0", NODE_ENV: "production", ...extraEnv };
+  const child = pinned
+    ? spawn("taskset", ["-c", "0", process.execPath, script], { stdio: ["ignore", "pipe", "inherit"], env })
+    : spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"], env });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${contender} exited with ${code} before it was ready`)));
+  });
+  // Start-up to first answer: until GET / answers.
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      /* not yet */
+    }
+  }
+  return { child, port, startupMs: performance.now() - began };
+}
