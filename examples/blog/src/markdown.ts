@@ -12,14 +12,15 @@ const ALLOWED: sanitizeHtml.IOptions = {
     ...["table", "thead", "tbody", "tr", "th", "td"],
   ],
   allowedAttributes: {
-    a: ["href", "title"],
+    a: ["href", "title", "rel"],
     img: ["src", "alt", "title"],
     th: ["align"],
     td: ["align"],
     ol: ["start"],
   },
   allowedSchemes: ["http", "https", "mailto"],
-  allowedSchemesByTag: { img: ["http", "https"] },
+  // Images only from this site (a path such as /uploads/…): the page's CSP allows no others.
+  allowedSchemesByTag: { img: [] },
   allowProtocolRelative: false,
   // Links written by users open normally but pass no ranking and no window reference.
   transformTags: { a: sanitizeHtml.simpleTransform("a", { rel: "nofollow noopener" }) },

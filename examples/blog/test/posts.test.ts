@@ -85,13 +85,15 @@ describe("writing posts", () => {
       '<img src="x" onerror="alert(1)">',
       "[click](javascript:alert(2))",
       '<a href="https://example.com" onclick="steal()">ok</a>',
+      "![tracker](https://tracker.example/pixel.png)",
       "Plain *text* stays.",
     ].join("\n\n");
     const res = await writePost(client, { title: "XSS", body, tags: "" });
     const page = await app.testClient().get(String(res.headers["location"]), { headers: HTML });
     const prose = /<div class="prose">([\s\S]*?)<\/div>/.exec(page.body)?.[1] ?? "";
     expect(prose).toContain("<em>text</em>");
-    expect(prose).toContain('href="https://example.com"');
+    expect(prose).toContain('href="https://example.com" rel="nofollow noopener"');
+    expect(prose).not.toContain("tracker.example");
     expect(prose).not.toMatch(/<script/i);
     expect(prose).not.toMatch(/onerror|onclick/i);
     expect(prose).not.toMatch(/javascript:/i);
