@@ -5,6 +5,7 @@ import {
   createRouteDecorator,
   type Flagon,
   ForbiddenError,
+  type Session,
 } from "@flagon/core";
 import { FormBound, isFormPage } from "./form/marker.js";
 import { formType } from "./guard.js";
@@ -43,8 +44,10 @@ export interface CsrfSettings {
   readonly timeLimit: number;
   readonly fieldName: string;
   readonly headerName: string;
-  /** Origins besides the app's own allowed to post (`https://app.example.com`). */
+  /** Origins besides the app's own allowed to post, normalised (`https://app.example.com`). */
   readonly trustedOrigins: readonly string[];
+  /** A header carrying an API key (the auth plugin's `apiKeyHeader`): a request with it is exempt. */
+  readonly apiKeyHeader?: string | undefined;
 }
 
 interface AppCsrf {
@@ -54,9 +57,18 @@ interface AppCsrf {
 
 /** The session key holding the session's CSRF secret. */
 export const SESSION_KEY = "_csrf";
-const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Methods that never change state; every other method is checked (also ones a route invents). */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+/** `Authorization: <scheme> <credentials>`: the scheme (an RFC 9110 token) and something after it. */
+const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+\S/;
+/**
+ * The schemes a browser sends by itself, from credentials it keeps (HTTP authentication, the
+ * OS's Kerberos/NTLM): a cross-site form post carries them. Any other scheme can only be set by a
+ * script, which another origin cannot do without a CORS preflight that the app must allow.
+ */
+const AMBIENT_SCHEMES = new Set(["basic", "digest", "negotiate", "ntlm"]);
 const apps = new WeakMap<Flagon, AppCsrf>();
-const tokens = new WeakMap<Context, Promise<string>>();
+const tokens = new WeakMap<Context, string>();
 const deferred = new WeakMap<Context, CsrfReason>();
 
 /** @internal Records the app's CSRF settings and signer (the plugin's `register`). */
@@ -70,27 +82,66 @@ function csrfOf(ctx: Context): AppCsrf {
   return csrf;
 }
 
+const newSecret = (): string => randomBytes(24).toString("base64url");
+
+/** The token of a loaded session, giving the session a secret if it has none. */
+function tokenOf(ctx: Context, session: Session): string {
+  let token = tokens.get(ctx);
+  if (token === undefined) {
+    let secret = session.get(SESSION_KEY);
+    if (typeof secret !== "string") {
+      secret = newSecret();
+      session.set(SESSION_KEY, secret);
+    }
+    token = csrfOf(ctx).signer.sign(secret as string);
+    tokens.set(ctx, token);
+  }
+  return token;
+}
+
+/**
+ * The token of a request whose session is not loaded and that brought no session cookie (its
+ * session is new, so it has no secret yet): made now, synchronously, for a template; the session
+ * is loaded in the background and gets the secret before the response saves it.
+ */
+function tokenOfNewSession(ctx: Context): string {
+  let token = tokens.get(ctx);
+  if (token === undefined) {
+    const secret = newSecret();
+    token = csrfOf(ctx).signer.sign(secret);
+    tokens.set(ctx, token);
+    // The load registers the session's save step now; this reaction is queued before that step
+    // awaits the same load, so the secret is in the session when it is saved. A failed load
+    // fails the response by itself (sessions fail closed).
+    ctx.session().then(
+      (session) => {
+        if (typeof session.get(SESSION_KEY) !== "string") session.set(SESSION_KEY, secret);
+      },
+      () => undefined,
+    );
+  }
+  return token;
+}
+
 /**
  * A CSRF token for this request's session, to put in a form's `csrf_token` field or send in the
  * `X-CSRF-Token` header. It loads the session and gives it a secret on first use; every call in
  * one request gives the same token. Templates have it as `csrf_token()`.
  */
-export function csrfToken(ctx: Context): Promise<string> {
-  let token = tokens.get(ctx);
-  if (token === undefined) {
-    token = (async () => {
-      const { signer } = csrfOf(ctx);
-      const session = await ctx.session();
-      let secret = session.get(SESSION_KEY);
-      if (typeof secret !== "string") {
-        secret = randomBytes(24).toString("base64url");
-        session.set(SESSION_KEY, secret);
-      }
-      return signer.sign(secret as string);
-    })();
-    tokens.set(ctx, token);
-  }
-  return token;
+export async function csrfToken(ctx: Context): Promise<string> {
+  return tokens.get(ctx) ?? tokenOf(ctx, await ctx.session());
+}
+
+/**
+ * The template context processor: `csrf_token()` for every render, lazy. A page that never calls
+ * it does no CSRF work: it neither loads nor creates a session (no `Set-Cookie`, no
+ * `Vary: Cookie`). The core loads the session before a render when the request brings a session
+ * cookie, so a call then finds it loaded; without one, the session is new.
+ */
+export async function csrfTemplateContext(ctx: Context): Promise<Record<string, unknown>> {
+  if (!ctx.sessionUsed) return { csrf_token: () => tokens.get(ctx) ?? tokenOfNewSession(ctx) };
+  const session = await ctx.session();
+  return { csrf_token: () => tokenOf(ctx, session) };
 }
 
 function sameString(a: string, b: string): boolean {
@@ -110,17 +161,34 @@ async function presentedToken(ctx: Context, settings: CsrfSettings): Promise<str
   return typeof first === "string" && first !== "" ? first : undefined;
 }
 
+/** An origin in its serialised form (`https://host[:port]`, lower-case, no default port). */
+export function normalOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the request's Origin or Fetch Metadata shows it comes from another site. */
+function crossOrigin(ctx: Context, settings: CsrfSettings): boolean {
+  const { request } = ctx;
+  const header = request.header("origin");
+  const origin = header === undefined ? undefined : normalOrigin(header);
+  const trusted = origin !== undefined && settings.trustedOrigins.includes(origin);
+  // "null" (a sandboxed frame, a redirect chain, a data: page) is never our origin.
+  if (header !== undefined && !trusted && origin !== normalOrigin(`${request.protocol}://${request.host}`)) {
+    return true;
+  }
+  const site = request.header("sec-fetch-site")?.toLowerCase();
+  return (site === "cross-site" || site === "same-site") && !trusted;
+}
+
 /** Why the request fails the check, or undefined when it passes. */
 export async function csrfFailure(ctx: Context): Promise<CsrfReason | undefined> {
   const { settings, signer } = csrfOf(ctx);
-  const { request } = ctx;
-  const origin = request.header("origin");
-  const site = request.header("sec-fetch-site")?.toLowerCase();
-  const trusted = origin !== undefined && settings.trustedOrigins.includes(origin);
-  if (origin !== undefined && !trusted && origin !== `${request.protocol}://${request.host}`) {
-    return "cross-origin";
-  }
-  if ((site === "cross-site" || site === "same-site") && !trusted) return "cross-origin";
+  if (crossOrigin(ctx, settings)) return "cross-origin";
   const token = await presentedToken(ctx, settings);
   if (token === undefined) return "missing";
   const result = signer.unsign(token, { maxAge: settings.timeLimit });
@@ -139,15 +207,30 @@ export function deferredCsrfFailure(ctx: Context): CsrfReason | undefined {
 }
 
 /**
- * The plugin's preHandler: every POST, PUT, PATCH and DELETE must carry a valid token, unless
- * the route is `@CsrfExempt()` or the request carries an `Authorization` header (a token-
- * authenticated API call, which a browser never adds to a cross-site form post by itself).
- * A failure is a 403 `CsrfError`, except for a browser's form post to a route that binds `@Form(...)`:
- * the handler then runs with that form invalid (and never valid), to show it again.
+ * Whether the request authenticates with a token a browser never sends on its own: an
+ * `Authorization` with credentials of any scheme but Basic, Digest, Negotiate and NTLM (which
+ * browsers attach by themselves, also to cross-site posts) — Bearer, Token… — or the API-key
+ * header. Never a cookie.
+ */
+export function tokenAuthenticated(ctx: Context, settings: CsrfSettings): boolean {
+  const scheme = AUTHORIZATION.exec(ctx.request.header("authorization") ?? "")?.[1]?.toLowerCase();
+  if (scheme !== undefined && !AMBIENT_SCHEMES.has(scheme)) return true;
+  if (settings.apiKeyHeader === undefined) return false;
+  const key = ctx.request.header(settings.apiKeyHeader);
+  return key !== undefined && key.trim() !== "";
+}
+
+/**
+ * The plugin's preHandler: every request but GET, HEAD, OPTIONS and TRACE must carry a valid
+ * token, unless the route is `@CsrfExempt()` or the request is token-authenticated (see
+ * `tokenAuthenticated`: a header a browser never adds to a cross-site form post by itself).
+ * A failure is a 403 `CsrfError`, except for a browser's form post to a route that binds
+ * `@Form(...)`: the handler then runs with that form invalid (and never valid), to show it again.
  */
 export async function csrfCheck(ctx: Context): Promise<void> {
-  if (!UNSAFE_METHODS.has(ctx.request.method.toUpperCase())) return;
-  if (ctx.request.header("authorization") !== undefined) return;
+  if (SAFE_METHODS.has(ctx.request.method.toUpperCase())) return;
+  const { settings } = csrfOf(ctx);
+  if (tokenAuthenticated(ctx, settings)) return;
   const reason = await csrfFailure(ctx);
   if (reason === undefined) return;
   ctx.log.warn({ reason, path: ctx.request.path }, `@flagon/forms: CSRF check failed (${reason})`);

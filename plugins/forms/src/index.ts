@@ -13,14 +13,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { definePlugin } from "@flagon/core";
 import { z } from "zod";
-import { attachCsrf, csrfCheck, CsrfExempt, csrfToken } from "./csrf.js";
+import { attachCsrf, csrfCheck, CsrfExempt, csrfTemplateContext, normalOrigin } from "./csrf.js";
 import { isUploadedFile, removeRequestFiles, type UploadedFile } from "./files.js";
 import { guardForm } from "./guard.js";
 import { setFormSettings } from "./form/settings.js";
 import { limitsFor, limitsSchema } from "./limits.js";
 import { type FormBody, multipartParser } from "./multipart.js";
 
-export { CsrfError, CsrfExempt, csrfFailure, csrfToken, type CsrfReason } from "./csrf.js";
+export {
+  CsrfError,
+  CsrfExempt,
+  csrfFailure,
+  csrfToken,
+  tokenAuthenticated,
+  type CsrfReason,
+} from "./csrf.js";
 export { isUploadedFile, sanitizeFilename, type UploadedFile } from "./files.js";
 export { FormLimit, type FormLimits } from "./limits.js";
 export * from "./form/index.js";
@@ -39,6 +46,19 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 
 /** The folder of the plugin's templates (the field and form macros). */
 const TEMPLATES = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "templates");
+
+/** A trusted origin: `scheme://host[:port]`, stored in its serialised form. */
+const originSchema = z.string().transform((value, check) => {
+  const origin = normalOrigin(value);
+  if (origin === undefined || origin !== value.replace(/\/$/, "").toLowerCase()) {
+    check.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(value)} is not an origin: write it as scheme://host[:port], without a path`,
+    });
+    return z.NEVER;
+  }
+  return origin;
+});
 
 /** The options, checked and defaulted at start-up (the `forms` config section merged under `register`'s). */
 export const configSchema = z
@@ -63,8 +83,17 @@ export const configSchema = z
         fieldName: z.string().min(1).default("csrf_token"),
         /** The header carrying the token (fetch, HTMX). */
         headerName: z.string().min(1).default("x-csrf-token"),
-        /** Other origins allowed to post, as `scheme://host[:port]`. */
-        trustedOrigins: z.array(z.string().min(1)).default([]),
+        /** Other origins allowed to post, as `scheme://host[:port]` (no path). */
+        trustedOrigins: z.array(originSchema).default([]),
+        /**
+         * A header carrying an API key (`x-api-key`): a request with it is token-authenticated
+         * and exempt, like one with `Authorization: Bearer …`. Default: the auth plugin's
+         * `auth.apiKeyHeader` config, if set.
+         */
+        apiKeyHeader: z
+          .string()
+          .regex(/^[a-z0-9-]+$/, "a lower-case header name")
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -114,12 +143,17 @@ export default definePlugin<FormsOptions>({
     // Size first: an upload over the limit is a 413 before CSRF reads it or a route refuses its type.
     app.addHook("preHandler", (ctx) => guardForm(ctx, limitsFor(limits, ctx.route)));
     if (options.csrf.enabled) {
-      attachCsrf(app, options.csrf);
+      const auth = (app.config as { auth?: { apiKeyHeader?: unknown } }).auth;
+      const apiKeyHeader =
+        options.csrf.apiKeyHeader ??
+        (typeof auth?.apiKeyHeader === "string" ? auth.apiKeyHeader.toLowerCase() : undefined);
+      attachCsrf(app, { ...options.csrf, apiKeyHeader });
       app.addHook("preHandler", csrfCheck, { appliesTo: (route) => !CsrfExempt.has(route) });
-      app.templates.addContextProcessor(async (ctx) => {
-        const token = await csrfToken(ctx);
-        return { csrf_token: () => token, csrf_field_name: options.csrf.fieldName };
-      });
+      const fieldName = options.csrf.fieldName;
+      app.templates.addContextProcessor(async (ctx) => ({
+        ...(await csrfTemplateContext(ctx)),
+        csrf_field_name: fieldName,
+      }));
     }
     app.addHook("onResponse", (ctx) => removeRequestFiles(ctx));
   },

@@ -29,6 +29,13 @@ export interface MultipartSettings {
 
 const FIELD_NAME_BYTES = 200;
 
+/** A parse error of the body as the 400 naming it (an HttpError stays as it is). */
+function malformed(error: Error): HttpError {
+  return error instanceof HttpError
+    ? error
+    : new BadRequestError(`malformed multipart body: ${error.message}`);
+}
+
 /**
  * The multipart/form-data body parser: streams the body through busboy, keeps small files in
  * memory and writes larger ones to temporary files of the request (removed when it ends, on
@@ -127,7 +134,8 @@ export function multipartParser(settings: MultipartSettings) {
                 ),
               );
             });
-            file.on("error", (error) => fail(error));
+            // busboy errors a file's stream when the body ends inside it: the client's fault.
+            file.on("error", (error) => fail(malformed(error)));
             file.on("end", () => {
               if (failed) return done();
               // An empty file input: browsers send a part with no filename and no content.
@@ -154,13 +162,7 @@ export function multipartParser(settings: MultipartSettings) {
       parser.on("fieldsLimit", () => fail(overLimit("fields", limits, "the form has too many fields")));
       parser.on("filesLimit", () => fail(overLimit("files", limits, "the form has too many files")));
       parser.on("partsLimit", () => fail(overLimit("parts", limits, "the form has too many parts")));
-      parser.on("error", (error: Error) =>
-        fail(
-          error instanceof HttpError
-            ? error
-            : new BadRequestError(`malformed multipart body: ${error.message}`),
-        ),
-      );
+      parser.on("error", (error: Error) => fail(malformed(error)));
       parser.on("close", () => {
         void Promise.all(pending).then(() => {
           if (!failed) resolve(out);

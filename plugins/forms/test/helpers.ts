@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach } from "vitest";
 import { Flagon, type FlagonOptions } from "@flagon/core";
+import { inject } from "@flagon/core/testing";
 import forms from "../src/index.js";
 
 export const SECRET = "a-test-secret-key-that-is-long-enough-123";
@@ -41,3 +46,21 @@ export function multipart(parts: Part[], boundary = BOUNDARY): Buffer {
 }
 
 export const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
+
+/** POSTs `body` with `type` (multipart by default) and no other header. */
+export function postBody(app: Flagon, url: string, body: Buffer | string, type = MULTIPART) {
+  return inject(app, { method: "POST", url, headers: { "content-type": type }, body });
+}
+
+/** A function making temp dirs that are removed after each test of the file. */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+}
