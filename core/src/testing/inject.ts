@@ -85,10 +85,10 @@ function buildRequest(options: InjectOptions): RawRequest {
     body = typeof options.body === "string" ? Buffer.from(options.body) : Buffer.from(options.body);
   }
   if (body !== undefined) headers["content-length"] ??= String(body.length);
-  if (options.cookies) {
-    const pairs = Object.entries(options.cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
-    headers.cookie = [headers.cookie, ...pairs].filter(Boolean).join("; ");
-  }
+  // No cookies gives no Cookie header (a TestClient with an empty jar passes `{}`): an empty
+  // header would make the app think the client has cookies, as a browser without any never says.
+  const pairs = Object.entries(options.cookies ?? {}).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  if (pairs.length > 0) headers.cookie = [headers.cookie, ...pairs].filter(Boolean).join("; ");
   const stream = Readable.from(body && body.length > 0 ? [body] : [], { objectMode: false }) as Readable & {
     complete?: boolean;
   };

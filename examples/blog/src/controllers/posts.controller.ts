@@ -24,6 +24,13 @@ import { isAuthor, signedIn } from "./guards.js";
 /** The cache tag of every page that lists posts; a write invalidates it. */
 export const POSTS_TAG = "posts";
 
+/**
+ * How the lists are cached: a minute, by tag. Keyed by the Cookie header too, so that the page
+ * stored for a visitor without cookies is served only to such visitors: a signed-in reader (or
+ * one with a flash message waiting) never gets it, and their own pages are never stored.
+ */
+const INDEX_CACHE = { ttl: 60, tags: [POSTS_TAG], varyBy: ["cookie"] };
+
 /** The blog's pages: the index, tag pages, a post with its comments, and writing posts. */
 @Controller()
 export class PostsController {
@@ -37,7 +44,7 @@ export class PostsController {
    * The newest posts, a page at a time. Cached for anonymous visitors; @flagon/cache never stores
    * the page of a signed-in user (their session is read) nor one that sets a cookie.
    */
-  @Cached({ ttl: 60, tags: [POSTS_TAG] })
+  @Cached(INDEX_CACHE)
   @Get("/")
   @Render("index.html")
   async index(@Ctx() ctx: Context) {
@@ -49,7 +56,7 @@ export class PostsController {
   }
 
   /** The posts of one tag. */
-  @Cached({ ttl: 60, tags: [POSTS_TAG] })
+  @Cached(INDEX_CACHE)
   @Get("/tags/<tag>")
   @Render("index.html")
   async tag(@Param("tag") tag: string, @Ctx() ctx: Context) {

@@ -1,5 +1,5 @@
 import { Migrator, type Migration } from "kysely";
-import type { Database, Dialect } from "@flagon/database";
+import { type Database, type Dialect, sql } from "@flagon/database";
 import { createBlog } from "./001_create_blog.js";
 
 /** Every migration, in order, for a dialect. They are compiled with the app: `npm start` needs no loader. */
@@ -21,4 +21,9 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
     throw error instanceof Error ? error : new Error(`a migration failed: ${JSON.stringify(error)}`);
   }
   return results.map((step) => step.migrationName);
+}
+
+async function currentSchema(db: Database): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? "public";
 }
