@@ -15,6 +15,9 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialectName)) },
+    // On PostgreSQL the history lives in the connection's own schema (its search_path), so apps
+    // in different schemas of one database keep separate histories.
+    ...(db.dialectName === "postgres" ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
