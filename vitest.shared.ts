@@ -6,10 +6,12 @@ import { fileURLToPath } from "node:url";
 
 const core = fileURLToPath(new URL("./core/src/", import.meta.url));
 const database = fileURLToPath(new URL("./plugins/database/src/", import.meta.url));
+const cache = fileURLToPath(new URL("./plugins/cache/src/", import.meta.url));
 
 export const sourceAliases = [
   { find: /^@flagon\/core\/testing$/, replacement: `${core}testing/index.ts` },
   { find: /^@flagon\/core$/, replacement: `${core}index.ts` },
   { find: /^@flagon\/database\/testing$/, replacement: `${database}testing.ts` },
   { find: /^@flagon\/database$/, replacement: `${database}index.ts` },
+  { find: /^@flagon\/cache$/, replacement: `${cache}index.ts` },
 ];
