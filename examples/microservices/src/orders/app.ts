@@ -30,7 +30,10 @@ export function createApp(options: OrdersAppOptions = {}): Flagon {
   const { orders: overrides, ...flagonOptions } = options;
   const settings = ordersSettings(overrides);
   const app = new Flagon({ root: fileURLToPath(new URL("../..", import.meta.url)), ...flagonOptions });
-  app.register(cache, { namespace: "orders", ...(settings.redisUrl ? { url: settings.redisUrl } : {}) });
+  app.register(cache, {
+    namespace: settings.cacheNamespace,
+    ...(settings.redisUrl ? { url: settings.redisUrl } : {}),
+  });
 
   const client = new CatalogClient({
     ...settings,

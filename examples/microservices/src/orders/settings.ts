@@ -7,6 +7,8 @@ export interface OrdersSettings {
   catalogUrl: string;
   /** `$REDIS_URL`: the product cache is shared in Redis; without it, an LRU per process. */
   redisUrl: string | undefined;
+  /** Keeps these keys apart from other apps' in a shared Redis. */
+  cacheNamespace: string;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
   retry: BackoffOptions;
@@ -19,6 +21,7 @@ export function ordersSettings(overrides: Partial<OrdersSettings> = {}): OrdersS
   return {
     catalogUrl: env["CATALOG_URL"] ?? "http://127.0.0.1:4001",
     redisUrl: env["REDIS_URL"] || undefined,
+    cacheNamespace: "orders",
     connectTimeoutMs: 1000,
     responseTimeoutMs: 2000,
     retry: { attempts: 3, baseMs: 100, maxMs: 1000 },
