@@ -1,3 +1,4 @@
+import net, { type AddressInfo } from "node:net";
 import type { Flagon } from "@flagon/core";
 import { runCommand } from "@flagon/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -94,5 +95,24 @@ describe("a scraping pass", () => {
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(3);
+  });
+
+  it("fails the pass when the site itself is unreachable: `flagon scrape` exits 1 naming it", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
+    const made = await migratedApp({ sourceUrl: `http://127.0.0.1:${port}` });
+    open.push(made.app);
+    const { code, stderr } = await runCommand(made.app, ["scrape"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `cannot read the index http://127.0.0.1:${port}/: cannot fetch it (ECONNREFUSED)`,
+    );
+    const count = await dbOf(made.app)
+      .selectFrom("items")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
   });
 });

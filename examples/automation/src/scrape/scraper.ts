@@ -35,7 +35,13 @@ export class Scraper {
     const started = Date.now();
     const base = await this.options.source();
     this.log.info(`scrape: pass started on ${base}`);
-    const links = parseIndex(await this.fetchPage(new URL("/", base).href), base);
+    const index = new URL("/", base).href;
+    let links: string[];
+    try {
+      links = parseIndex(await this.fetchPage(index), base);
+    } catch (error) {
+      throw new Error(`cannot read the index ${index}: ${(error as Error).message}`, { cause: error });
+    }
     this.log.info(`scrape: ${links.length} pages to read`);
     const report: PassReport = { stored: 0, skipped: [], durationMs: 0 };
     for (const [n, url] of links.entries()) {
@@ -60,18 +66,19 @@ export class Scraper {
   private async fetchPage(url: string): Promise<string> {
     let res: Response;
     try {
+      // The signal bounds the whole page: connecting, the headers and reading the body.
       res = await fetch(url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs) });
+      if (res.ok) return await res.text();
     } catch (error) {
       if (error instanceof DOMException && error.name === "TimeoutError") {
         throw new Error(`no answer within ${this.options.fetchTimeoutMs} ms`, { cause: error });
       }
-      throw new Error(`cannot fetch it (${(error as Error).message})`, { cause: error });
+      const code = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+      const why = typeof code === "string" ? code : (error as Error).message;
+      throw new Error(`cannot fetch it (${why})`, { cause: error });
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(`it answered ${res.status}`);
-    }
-    return res.text();
+    await res.body?.cancel();
+    throw new Error(`it answered ${res.status}`);
   }
 
   private async store(item: ReturnType<typeof parseItem>, url: string): Promise<void> {
