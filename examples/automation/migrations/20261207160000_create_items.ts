@@ -1,9 +1,13 @@
-import type { Kysely } from "@flagon/database";
+import { type Kysely, PostgresAdapter } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // The id column per dialect: PostgreSQL has no autoIncrement keyword (docs/database.md).
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema
     .createTable("items")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", postgres ? "serial" : "integer", (c) =>
+      postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn("slug", "varchar(100)", (c) => c.notNull().unique())
     .addColumn("name", "varchar(200)", (c) => c.notNull())
     .addColumn("price_cents", "integer", (c) => c.notNull())

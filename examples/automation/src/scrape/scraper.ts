@@ -89,10 +89,12 @@ export class Scraper {
       source_url: url,
       scraped_at: new Date().toISOString(),
     };
-    await this.db
-      .insertInto("items")
-      .values({ slug: item.slug, ...row })
-      .onConflict((conflict) => conflict.column("slug").doUpdateSet(row))
-      .execute();
+    const insert = this.db.insertInto("items").values({ slug: item.slug, ...row });
+    // An upsert on the unique slug: MySQL spells it its own way.
+    await (
+      this.db.dialectName === "mysql"
+        ? insert.onDuplicateKeyUpdate(row)
+        : insert.onConflict((conflict) => conflict.column("slug").doUpdateSet(row))
+    ).execute();
   }
 }
