@@ -40,7 +40,11 @@ export function createStore(app: Flagon, options: StoreOptions): CacheStore {
   const remote = new KeyvStore(
     keyv,
     options.deadline,
-    logOutage(app, `${shown} is unavailable; every lookup is a miss until it is back`, `${shown} is back`),
+    logOutage(
+      app,
+      `${shown} is unavailable; every lookup is a miss until it answers again`,
+      `${shown} is back`,
+    ),
   );
   if (options.local === undefined) return remote;
   const bus = new RedisBus(
