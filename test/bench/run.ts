@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { CACHE_CONTENDERS, CACHE_ROUTE, singleFlight } from "./cache.js";
+import { CACHE_CONTENDERS, CACHE_ROUTE, inProcessHit, singleFlight } from "./cache.js";
 import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { micro } from "./micro.js";
@@ -229,7 +229,7 @@ async function cacheRounds(opts: Options, wrk: boolean) {
       }
     }
   }
-  return CACHE_CONTENDERS.map((contender) => {
+  const rows = CACHE_CONTENDERS.map((contender) => {
     const mine = samples.filter((s) => s.contender === contender.name);
     const ratios = mine.map(
       (s) =>
@@ -243,8 +243,10 @@ async function cacheRounds(opts: Options, wrk: boolean) {
       "× constant": Number(median(ratios).toFixed(3)),
       "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
       errors: mine.reduce((n, s) => n + s.errors, 0),
+      "× constant per round": ratios.map((r) => r.toFixed(3)).join(" "),
     };
   });
+  return { rows, samples };
 }
 
 async function main(): Promise<void> {
@@ -334,10 +336,13 @@ async function main(): Promise<void> {
     : { rows: [], samples: [], skipped: {} as Partial<Record<DbKind, string>> };
   if (run("db")) console.table(databases.rows);
 
-  const caches = run("cache") ? await cacheRounds(opts, wrk) : [];
+  const cacheRun = run("cache") ? await cacheRounds(opts, wrk) : { rows: [], samples: [] };
+  const caches = cacheRun.rows;
   const flight = run("cache") ? await singleFlight() : undefined;
+  const hitInProcess = run("cache") ? await inProcessHit(opts.quick ? 6 : 40) : undefined;
   if (run("cache")) {
     console.table(caches);
+    console.table([hitInProcess?.row]);
     console.table([flight?.row]);
   }
 
@@ -451,7 +456,9 @@ async function main(): Promise<void> {
         samples,
         databases,
         caches,
+        cacheSamples: cacheRun.samples,
         singleFlight: flight,
+        cacheInProcess: hitInProcess,
       },
       null,
       2,

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { definePlugin } from "@flagon/core";
 import { z } from "zod";
 import { Cache } from "./cache.js";
-import { isCached, lookup, store } from "./cached.js";
+import { isCached, lookup } from "./cached.js";
 import { RedisBus } from "./bus.js";
 import { fragmentTag } from "./fragment.js";
 import { createStore } from "./redis.js";
@@ -112,7 +112,6 @@ export default definePlugin<CacheOptions>({
     app.provide({ provide: Cache, useValue: cache });
     const development = app.config.env === "development";
     app.addHook("preHandler", lookup(cache, development), { appliesTo: isCached });
-    app.addHook("onSend", store(cache, development), { appliesTo: isCached });
     app.templates.addExtension("FlagonCache", fragmentTag(cache, options.ttl));
     if (backend instanceof TieredStore && backend.bus instanceof RedisBus) {
       // Start with the subscription in place when Redis answers; never hold start-up longer.
