@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 const core = fileURLToPath(new URL("./core/src/", import.meta.url));
 const database = fileURLToPath(new URL("./plugins/database/src/", import.meta.url));
 const auth = fileURLToPath(new URL("./plugins/auth/src/", import.meta.url));
+const cache = fileURLToPath(new URL("./plugins/cache/src/", import.meta.url));
 
 export const sourceAliases = [
   { find: /^@flagon\/core\/testing$/, replacement: `${core}testing/index.ts` },
@@ -15,4 +16,5 @@ export const sourceAliases = [
   { find: /^@flagon\/database$/, replacement: `${database}index.ts` },
   { find: /^@flagon\/auth\/testing$/, replacement: `${auth}testing.ts` },
   { find: /^@flagon\/auth$/, replacement: `${auth}index.ts` },
+  { find: /^@flagon\/cache$/, replacement: `${cache}index.ts` },
 ];

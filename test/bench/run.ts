@@ -7,7 +7,7 @@
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { CACHE_CONTENDERS, CACHE_ROUTE } from "./cache.js";
+import { CACHE_CONTENDERS, CACHE_ROUTE, inProcessHit, singleFlight } from "./cache.js";
 import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { pinned, start } from "./spawn-server.js";
@@ -33,30 +33,25 @@ const ROUTES = [
   { name: "GET /template", path: "/template", method: "GET" },
 ] as const;
 
+const SECTIONS = ["frameworks", "db", "cache", "micro"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const HELP = `npm run bench -- [options]
+  --quick              1 round × 1 s, 1 s warm-up: proves the suite works (CI)
+  --rounds N           rounds of every contender, alternating their order (default 3)
+  --seconds N          seconds measured per route and contender (default 5)
+  --warmup N           seconds of warm-up before each measurement (default 2)
+  --connections N      concurrent connections (default 50)
+  --only a,b           run only these sections: ${SECTIONS.join(", ")} (default: all)
+  --help               this text`;
+
 interface Options {
   quick: boolean;
+  sections: ReadonlySet<Section>;
   rounds: number;
   seconds: number;
   warmup: number;
   connections: number;
-  /** The sections to run (`--only db,cache`); all of them by default. */
-  only: ReadonlySet<Section>;
-}
-
-const SECTIONS = ["http", "db", "cache", "micro"] as const;
-type Section = (typeof SECTIONS)[number];
-
-function onlySections(argv: string[]): ReadonlySet<Section> {
-  const i = argv.indexOf("--only");
-  if (i === -1) return new Set(SECTIONS);
-  const named = (argv[i + 1] ?? "").split(",").filter((s) => s !== "");
-  const unknown = named.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (named.length === 0 || unknown.length > 0) {
-    throw new Error(
-      `--only takes sections among ${SECTIONS.join(", ")} (got ${JSON.stringify(argv[i + 1] ?? "")})`,
-    );
-  }
-  return new Set(named as Section[]);
 }
 
 function options(argv: string[]): Options {
@@ -65,13 +60,19 @@ function options(argv: string[]): Options {
     const i = argv.indexOf(flag);
     return i === -1 ? fallback : Number(argv[i + 1]);
   };
+  const i = argv.indexOf("--only");
+  const named = i === -1 ? [...SECTIONS] : (argv[i + 1] ?? "").split(",").filter((name) => name !== "");
+  const unknown = named.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0 || named.length === 0) {
+    throw new Error(`--only takes sections among ${SECTIONS.join(", ")}; got "${argv[i + 1] ?? ""}"`);
+  }
   return {
     quick,
+    sections: new Set(named as Section[]),
     rounds: value("--rounds", quick ? 1 : 3),
     seconds: value("--seconds", quick ? 1 : 5),
     warmup: value("--warmup", quick ? 1 : 2),
     connections: value("--connections", 50),
-    only: onlySections(argv),
   };
 }
 
@@ -222,7 +223,7 @@ async function cacheRounds(opts: Options, wrk: boolean) {
       }
     }
   }
-  return CACHE_CONTENDERS.map((contender) => {
+  const rows = CACHE_CONTENDERS.map((contender) => {
     const mine = samples.filter((s) => s.contender === contender.name);
     const ratios = mine.map(
       (s) =>
@@ -236,25 +237,32 @@ async function cacheRounds(opts: Options, wrk: boolean) {
       "× constant": Number(median(ratios).toFixed(3)),
       "p99 ms": Number(median(mine.map((s) => s.p99ms)).toFixed(2)),
       errors: mine.reduce((n, s) => n + s.errors, 0),
+      "× constant per round": ratios.map((r) => r.toFixed(3)).join(" "),
     };
   });
+  return { rows, samples };
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--help")) {
+    console.log(HELP);
+    return;
+  }
   const opts = options(process.argv.slice(2));
+  const run = (section: Section) => opts.sections.has(section);
   const wrk = await hasWrk();
   // autocannon loads from this process: keep it off the servers' CPU, as wrk is kept.
   if (pinned && !wrk) execFileSync("taskset", ["-a", "-cp", "1", String(process.pid)], { stdio: "ignore" });
   console.log(
     `flagon bench — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
       `${opts.rounds} round(s) × ${opts.seconds}s, ${opts.connections} connections, ` +
-      (pinned ? "server on CPU 0, load on CPU 1" : "unpinned (one CPU)"),
+      (pinned ? "server on CPU 0, load on CPU 1" : "unpinned (one CPU)") +
+      (opts.sections.size < SECTIONS.length ? ` — only: ${[...opts.sections].join(", ")}` : ""),
   );
   const samples: Sample[] = [];
   const startups = new Map<Contender, number[]>();
   const mem = new Map<Contender, Array<{ afterStart: number; peak: number }>>();
-  const httpRounds = opts.only.has("http") ? opts.rounds : 0;
-  for (let round = 0; round < httpRounds; round++) {
+  for (let round = 0; run("frameworks") && round < opts.rounds; round++) {
     // Alternate the order each round so no contender always runs on a warm or cold machine.
     const order = round % 2 === 0 ? [...CONTENDERS] : [...CONTENDERS].reverse();
     for (const contender of order) {
@@ -308,25 +316,32 @@ async function main(): Promise<void> {
       });
     }
   }
-  if (opts.only.has("http")) console.table(rows);
+  if (run("frameworks")) console.table(rows);
   const process_ = CONTENDERS.map((c) => ({
     contender: c,
     "start-up ms": Math.round(median(startups.get(c) ?? [])),
     "RSS after start MB": Number(median((mem.get(c) ?? []).map((m) => m.afterStart)).toFixed(1)),
     "peak RSS MB": Number(median((mem.get(c) ?? []).map((m) => m.peak)).toFixed(1)),
   }));
-  if (opts.only.has("http")) console.table(process_);
+  if (run("frameworks")) console.table(process_);
 
-  const databases = opts.only.has("db")
+  const databases = run("db")
     ? await databaseRounds(opts, wrk)
     : { rows: [], samples: [], skipped: {} as Partial<Record<DbKind, string>> };
-  if (opts.only.has("db")) console.table(databases.rows);
+  if (run("db")) console.table(databases.rows);
 
-  const caches = opts.only.has("cache") ? await cacheRounds(opts, wrk) : [];
-  if (opts.only.has("cache")) console.table(caches);
+  const cacheRun = run("cache") ? await cacheRounds(opts, wrk) : { rows: [], samples: [] };
+  const caches = cacheRun.rows;
+  const flight = run("cache") ? await singleFlight() : undefined;
+  const hitInProcess = run("cache") ? await inProcessHit(opts.quick ? 6 : 40) : undefined;
+  if (run("cache")) {
+    console.table(caches);
+    console.table([hitInProcess?.row]);
+    console.table([flight?.row]);
+  }
 
-  const microResults = opts.only.has("micro") ? await micro(opts.quick) : { readyMs: Number.NaN, rows: [] };
-  if (opts.only.has("micro")) console.table(microResults.rows);
+  const microResults = run("micro") ? await micro(opts.quick) : { readyMs: Number.NaN, rows: [] };
+  if (run("micro")) console.table(microResults.rows);
 
   // A measurement with errors (non-2xx, socket errors) is not a result: its target is not met.
   const get = (route: string, contender: Contender, key: string): number => {
@@ -334,14 +349,20 @@ async function main(): Promise<void> {
     return row && row["errors"] === 0 ? Number(row[key]) : Number.NaN;
   };
   const gets = ["GET /", "GET /json", "GET /users/:id"];
-  const targets: Array<{ section: Section; target: string; met: boolean; skipped?: string | undefined }> = [
-    ...["flagon-di", "flagon-fn"].map((c) => ({
-      section: "http" as const,
+  interface Target {
+    section: Section;
+    target: string;
+    met: boolean;
+    skipped?: string | undefined;
+  }
+  const targets: Target[] = [
+    ...["flagon-di", "flagon-fn"].map((c): Target => ({
+      section: "frameworks",
       target: `${c} ≥ 0.95× raw on the three GET routes`,
       met: gets.every((r) => get(r, c as Contender, "× raw") >= 0.95),
     })),
     {
-      section: "http",
+      section: "frameworks",
       target: "flagon p99 ≤ Fastify's on every route",
       met: ROUTES.every((r) =>
         (["flagon-di", "flagon-fn"] as const).every(
@@ -350,12 +371,12 @@ async function main(): Promise<void> {
       ),
     },
     {
-      section: "http",
+      section: "frameworks",
       target: "flagon peak RSS ≤ 90 MB",
       met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["peak RSS MB"] <= 90),
     },
     {
-      section: "http",
+      section: "frameworks",
       target: "start-up to first answer ≤ 150 ms",
       met: process_.filter((p) => p.contender.startsWith("flagon")).every((p) => p["start-up ms"] <= 150),
     },
@@ -365,12 +386,12 @@ async function main(): Promise<void> {
       met: microResults.readyMs <= 150,
     },
     {
-      section: "http",
+      section: "frameworks",
       target: "template route within 10 % of raw nunjucks",
       met: get("GET /template", "flagon-di", "× raw") >= 0.9,
     },
     {
-      section: "http",
+      section: "frameworks",
       target: "POST /echo ≥ Fastify",
       met: get("POST /echo (1 KB)", "flagon-di", "× fastify") >= 1,
     },
@@ -381,10 +402,15 @@ async function main(): Promise<void> {
         caches.every((r) => r.errors === 0) &&
         (caches.find((r) => r.contender === "flagon-cached")?.["× constant"] ?? 0) >= 0.9,
     },
-    ...(["sqlite", "postgres"] as const).map((kind) => {
+    {
+      section: "cache",
+      target: "@flagon/cache: 1,000 concurrent misses on one key → 1 computation",
+      met: flight?.computations === 1 && flight.requests === 1000,
+    },
+    ...(["sqlite", "postgres"] as const).map((kind): Target => {
       const row = databases.rows.find((r) => r.contender === `flagon-db-${kind}`);
       return {
-        section: "db" as const,
+        section: "db",
         target: `@flagon/database ≥ 0.95× Kysely alone in raw node:http (${kind === "sqlite" ? "SQLite" : "PostgreSQL"})`,
         met: row !== undefined && row.errors === 0 && row["× kysely alone"] >= 0.95,
         skipped: databases.skipped[kind],
@@ -394,7 +420,7 @@ async function main(): Promise<void> {
   console.table(
     targets.map((t) => ({
       target: t.target,
-      status: !opts.only.has(t.section)
+      status: !run(t.section)
         ? "not run"
         : "skipped" in t && t.skipped !== undefined
           ? "skipped"
@@ -406,7 +432,9 @@ async function main(): Promise<void> {
 
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}bench-${new Date().toISOString().replace(/[:.]/g, "-")}${opts.quick ? "-quick" : ""}.json`;
+  const file = `${dir}bench-${new Date().toISOString().replace(/[:.]/g, "-")}${opts.quick ? "-quick" : ""}${
+    opts.sections.size < SECTIONS.length ? `-${[...opts.sections].join("-")}` : ""
+  }.json`;
   writeFileSync(
     file,
     JSON.stringify(
@@ -422,6 +450,9 @@ async function main(): Promise<void> {
         samples,
         databases,
         caches,
+        cacheSamples: cacheRun.samples,
+        singleFlight: flight,
+        cacheInProcess: hitInProcess,
       },
       null,
       2,

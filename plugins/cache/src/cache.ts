@@ -1,7 +1,7 @@
 // The injectable Cache: get/set/delete, and wrap(key, fn) — compute once per key and process
 // however many requests miss at the same moment, serve stale values while refreshing them, and
 // keep serving them (for the grace period) while the source is failing.
-import type { CacheStore, Entry } from "./stores.js";
+import { ASK_ASYNC, type CacheStore, type Entry } from "./stores.js";
 
 export interface SetOptions {
   /** Seconds the value is fresh (default: the cache's `ttl`). */
@@ -37,8 +37,7 @@ export interface CacheSettings {
 
 const TAG_PREFIX = "tag:";
 
-/** What Cache.peek() returns when only an asynchronous look-up can tell. */
-export const ASK_ASYNC: unique symbol = Symbol("ask async");
+export { ASK_ASYNC };
 
 /**
  * A cache in front of slow work, shared by the app (inject it by type).
@@ -71,7 +70,7 @@ export class Cache {
   peek<T = unknown>(key: string): T | undefined | typeof ASK_ASYNC {
     if (this.store.peek === undefined) return ASK_ASYNC;
     const entry = this.store.peek(this.full(key));
-    if (entry === undefined) return undefined;
+    if (entry === undefined || entry === ASK_ASYNC) return entry;
     if (entry.tags !== undefined) return ASK_ASYNC;
     return entry.freshUntil > this.now() ? (entry.value as T) : undefined;
   }

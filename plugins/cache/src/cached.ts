@@ -1,8 +1,15 @@
 // @Cached(): whole responses of GET routes, looked up before the handler (after the guards:
-// preHandler) and stored as they are sent (onSend), with the rules a shared cache must keep —
+// preHandler) and stored as they are sent (a ctx.beforeSend step), with the rules a shared cache must keep —
 // nothing personal is ever stored, so one user's page is never served to another.
 import { createHash } from "node:crypto";
-import { createRouteDecorator, FlagonResponse, isFresh, type Context, type RouteInfo } from "@flagon/core";
+import {
+  createRouteDecorator,
+  FlagonResponse,
+  isFresh,
+  ResponseHeaders,
+  type Context,
+  type RouteInfo,
+} from "@flagon/core";
 import { ASK_ASYNC, type Cache } from "./cache.js";
 
 export interface CachedOptions {
@@ -36,13 +43,11 @@ interface VaryIndex {
   readonly response?: StoredResponse;
 }
 
-/** What the lookup left for the store step: the keys, or that it answered from the cache. */
+/** What the lookup leaves for the store step: the key and the route's options. */
 interface Pending {
   readonly primary: string;
   readonly options: CachedOptions;
 }
-
-const pending = new WeakMap<Context, Pending>();
 
 /** Headers never replayed from the cache. */
 const NOT_STORED = new Set([
@@ -87,6 +92,13 @@ function varyOf(response: FlagonResponse, options: CachedOptions): string[] | "*
  * store a hit is answered without a promise (the route stays on the synchronous path).
  */
 export function lookup(cache: Cache, development: boolean) {
+  const save = store(cache, development);
+  // The miss is stored by a step of this request only: a route with an onSend hook would leave
+  // the framework's synchronous path, and every hit would pay for it.
+  const later = (ctx: Context, primary: string, options: CachedOptions): undefined => {
+    ctx.beforeSend((response) => save(ctx, response, { primary, options }));
+    return undefined;
+  };
   const viaStore = async (
     ctx: Context,
     primary: string,
@@ -97,8 +109,7 @@ export function lookup(cache: Cache, development: boolean) {
       const stored = index.response ?? (await cache.get<StoredResponse>(varyKey(ctx, primary, index.vary)));
       if (stored !== undefined) return replay(ctx, stored, development);
     }
-    pending.set(ctx, { primary, options });
-    return undefined;
+    return later(ctx, primary, options);
   };
   return (ctx: Context): FlagonResponse | undefined | Promise<FlagonResponse | undefined> => {
     const method = ctx.request.method;
@@ -114,16 +125,26 @@ export function lookup(cache: Cache, development: boolean) {
       if (stored === ASK_ASYNC) return viaStore(ctx, primary, options);
       if (stored !== undefined) return replay(ctx, stored, development);
     }
-    pending.set(ctx, { primary, options });
-    return undefined;
+    return later(ctx, primary, options);
   };
 }
 
 function replay(ctx: Context, stored: StoredResponse, development: boolean): FlagonResponse {
-  // FlagonResponse copies the headers it is given: the stored ones are never changed.
-  const headers = development ? { ...stored.headers, "x-cache": "hit" } : stored.headers;
-  const etag = headers["etag"];
-  if (typeof etag === "string" && isFresh(ctx, { etag })) {
+  // A copy per response (later hooks add to it); the stored values were checked when the
+  // handler set them, and node:http checks them again as it writes.
+  const headers = new ResponseHeaders();
+  for (const name in stored.headers) {
+    const value = stored.headers[name] as string | string[];
+    headers.raw[name] = typeof value === "string" ? value : [...value];
+  }
+  if (development) headers.raw["x-cache"] = "hit";
+  const etag = stored.headers["etag"];
+  // Only If-None-Match can make a stored response (which has an ETag, no Last-Modified) a 304.
+  if (
+    typeof etag === "string" &&
+    ctx.request.headers["if-none-match"] !== undefined &&
+    isFresh(ctx, { etag })
+  ) {
     return new FlagonResponse(null, { status: 304, headers });
   }
   const body = stored.binary ? Buffer.from(stored.body, "base64") : stored.body;
@@ -141,12 +162,12 @@ export function refusal(ctx: Context, response: FlagonResponse, options: CachedO
   return undefined;
 }
 
-/** The onSend hook: stores a response the rules allow, and tags it for the client. */
+/**
+ * The step a miss runs before its response is sent (`ctx.beforeSend`): stores a response the
+ * rules allow, and tags it for the client.
+ */
 export function store(cache: Cache, development: boolean) {
-  return (ctx: Context, response: FlagonResponse): void => {
-    const noted = pending.get(ctx);
-    if (noted === undefined) return;
-    pending.delete(ctx);
+  return (ctx: Context, response: FlagonResponse, noted: Pending): void => {
     if (development) response.headers.set("x-cache", "miss");
     // A HEAD's response has no body to keep; the next GET stores one.
     if (ctx.request.method !== "GET") return;
@@ -173,15 +194,22 @@ export function store(cache: Cache, development: boolean) {
       ...(ttl === undefined ? {} : { ttl }),
       ...(noted.options.tags ? { tags: noted.options.tags } : {}),
     };
+    const variant = vary.length === 0 ? "" : varyKey(ctx, noted.primary, vary);
     // Stored in the background: the response does not wait for the store.
     const writes =
       vary.length === 0
         ? [cache.set(noted.primary, { vary, response: stored } satisfies VaryIndex, set)]
-        : [
-            cache.set(noted.primary, { vary } satisfies VaryIndex, set),
-            cache.set(varyKey(ctx, noted.primary, vary), stored, set),
-          ];
-    void Promise.all(writes).catch(() => undefined);
+        : [cache.set(noted.primary, { vary } satisfies VaryIndex, set), cache.set(variant, stored, set)];
+    const written = Promise.all(writes);
+    written.catch(() => undefined);
+    // This step runs before the onSend hooks: if one of them made the response personal (a
+    // cookie, Cache-Control: private), the stored copy is taken back once they are done.
+    setImmediate(() => {
+      if (refusal(ctx, response, noted.options) === undefined) return;
+      void written
+        .finally(() => cache.delete(vary.length === 0 ? noted.primary : variant))
+        .catch(() => undefined);
+    });
   };
 }
 

@@ -9,18 +9,24 @@
  * app.register(cache, { url: "redis://127.0.0.1:6379" });
  */
 import { createRequire } from "node:module";
-import { createKeyv } from "@keyv/redis";
-import { definePlugin, type Flagon } from "@flagon/core";
+import { definePlugin } from "@flagon/core";
 import { z } from "zod";
 import { Cache } from "./cache.js";
-import { isCached, lookup, store } from "./cached.js";
+import { isCached, lookup } from "./cached.js";
+import { RedisBus } from "./bus.js";
 import { fragmentTag } from "./fragment.js";
-import { type CacheStore, KeyvStore, MemoryStore } from "./stores.js";
+import { createStore } from "./redis.js";
+import { TieredStore } from "./tiers.js";
 
 export { Cache, type CacheSettings, type CacheStatus, type SetOptions, type WrapOptions } from "./cache.js";
 export { Cached, primaryKey, refusal, type CachedOptions } from "./cached.js";
 export { Memoize, invalidate, type MemoizeOptions } from "./memoize.js";
 export { KeyvStore, MemoryStore, type CacheStore, type Entry, type MemoryLimits } from "./stores.js";
+export { RedisBus, type Invalidation, type InvalidationBus } from "./bus.js";
+export { channelOf, createStore } from "./redis.js";
+export { TieredStore } from "./tiers.js";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -52,8 +58,29 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * With `url`: a local LRU in front of Redis in each process. A local hit costs no round
+     * trip; writes and invalidations reach the other processes over Redis pub/sub.
+     */
+    local: z
+      .object({
+        maxEntries: z.number().int().min(1).default(1000),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(16 * 1024 * 1024),
+        /** Seconds a local copy lives at most: what a lost invalidation can cost. */
+        ttl: z.number().positive().max(3600).default(10),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((options) => options.local === undefined || options.url !== undefined, {
+    message: "cache.local is a tier in front of Redis: it needs cache.url",
+    path: ["local"],
+  });
 
 export type CacheOptions = z.output<typeof configSchema>;
 
@@ -61,35 +88,6 @@ declare module "@flagon/core" {
   interface CoreConfig {
     cache?: z.input<typeof configSchema>;
   }
-}
-
-/** The store the options name: the LRU, or Redis behind deadlines. */
-export function createStore(app: Flagon, options: CacheOptions): CacheStore {
-  if (options.url === undefined) return new MemoryStore(options.memory);
-  const keyv = createKeyv(
-    {
-      url: options.url,
-      // Fail at once while disconnected instead of queueing: the deadline turns it into a miss.
-      disableOfflineQueue: true,
-      commandsQueueMaxLength: 1000,
-      socket: {
-        connectTimeout: Math.max(options.deadline, 1000),
-        reconnectStrategy: (attempts: number) => Math.min(50 * 2 ** attempts, 1000),
-      },
-    },
-    { namespace: options.namespace, throwOnErrors: true, connectionTimeout: options.deadline },
-  );
-  const shown = options.url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
-  return new KeyvStore(keyv, options.deadline, (event, error) => {
-    if (event === "down") {
-      app.log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        `@flagon/cache: ${shown} is unavailable; every lookup is a miss until it is back`,
-      );
-    } else {
-      app.log.info(`@flagon/cache: ${shown} is back`);
-    }
-  });
 }
 
 export default definePlugin<CacheOptions>({
@@ -114,8 +112,12 @@ export default definePlugin<CacheOptions>({
     app.provide({ provide: Cache, useValue: cache });
     const development = app.config.env === "development";
     app.addHook("preHandler", lookup(cache, development), { appliesTo: isCached });
-    app.addHook("onSend", store(cache, development), { appliesTo: isCached });
     app.templates.addExtension("FlagonCache", fragmentTag(cache, options.ttl));
+    if (backend instanceof TieredStore && backend.bus instanceof RedisBus) {
+      // Start with the subscription in place when Redis answers; never hold start-up longer.
+      const bus = backend.bus;
+      app.addHook("onReady", () => Promise.race([bus.subscribed, sleep(1000)]).catch(() => undefined));
+    }
     app.addHook("onClose", () => backend.close?.());
   },
 });

@@ -3,6 +3,7 @@
 // hangs is a miss, never an error or a hang for the request; the outage is logged once and the
 // store is used again as soon as a call succeeds.
 import Keyv from "keyv";
+import { withDeadline } from "./deadline.js";
 
 /** What the cache keeps for a key: the value and when it stops being fresh, then usable at all. */
 export interface Entry<T = unknown> {
@@ -23,9 +24,15 @@ export interface CacheStore {
   /** Removes every entry of this store's namespace. */
   clear(): Promise<void>;
   close?(): Promise<void>;
-  /** A synchronous get, for stores in this process. */
-  peek?(key: string): Entry | undefined;
+  /**
+   * A synchronous get, for stores in this process: the entry, undefined for a sure miss, or
+   * ASK_ASYNC when only get() can tell (a tier in front of a remote store that it lacks).
+   */
+  peek?(key: string): Entry | undefined | typeof ASK_ASYNC;
 }
+
+/** What a synchronous look-up returns when only an asynchronous one can tell. */
+export const ASK_ASYNC: unique symbol = Symbol("ask async");
 
 export interface MemoryLimits {
   /** Entries at most; the least recently used go first. */
@@ -112,8 +119,6 @@ function sizeOf(value: unknown): number {
   }
 }
 
-const LATE = Symbol("late");
-
 export type OutageListener = (event: "down" | "up", error?: unknown) => void;
 
 /**
@@ -163,30 +168,16 @@ export class KeyvStore implements CacheStore {
   }
 
   private async guard<T>(call: () => Promise<T>, fallback: T): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<typeof LATE>((resolve) => {
-      timer = setTimeout(() => resolve(LATE), this.deadline);
-    });
-    try {
-      const pending = call();
-      // A call that settles after its deadline must not become an unhandled rejection.
-      pending.catch(() => undefined);
-      const outcome = await Promise.race([pending, late]);
-      if (outcome === LATE) {
-        this.failed(new Error(`the cache store did not answer within ${this.deadline} ms`));
-        return fallback;
-      }
-      if (this.down) {
-        this.down = false;
-        this.onOutage("up");
-      }
-      return outcome;
-    } catch (error) {
-      this.failed(error);
+    const outcome = await withDeadline(call, this.deadline);
+    if (!outcome.ok) {
+      this.failed(outcome.error);
       return fallback;
-    } finally {
-      clearTimeout(timer);
     }
+    if (this.down) {
+      this.down = false;
+      this.onOutage("up");
+    }
+    return outcome.value;
   }
 
   private failed(error: unknown): void {

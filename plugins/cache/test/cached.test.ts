@@ -129,6 +129,23 @@ describe("@Cached()", () => {
     expect((await inject(a, "/cookie")).headers["set-cookie"]).toBeDefined();
   });
 
+  it("a cookie an app's onSend hook adds takes the stored copy back; hits stay off onSend", async () => {
+    const a = app();
+    let hooked = 0;
+    a.addHook("onSend", (ctx, response) => {
+      hooked++;
+      if (ctx.request.query.get("cookie") === "1") response.headers.append("set-cookie", "who=ann");
+    });
+    const n = async (url: string) => (await inject(a, url)).json<{ n: number }>().n;
+    const first = await n("/fn?cookie=1");
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await n("/fn?cookie=1")).not.toBe(first);
+    const plain = await n("/fn?cookie=0");
+    expect(await n("/fn?cookie=0")).toBe(plain);
+    expect(hooked).toBe(4); // app-wide onSend hooks still run on hits
+  });
+
   it("gives hits an ETag and answers If-None-Match with 304; says hit or miss in development", async () => {
     const a = app("development");
     const miss = await inject(a, "/c/count?etag");

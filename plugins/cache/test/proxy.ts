@@ -6,6 +6,7 @@ export class Proxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  private hung = false;
 
   constructor(
     private readonly targetHost: string,
@@ -20,7 +21,10 @@ export class Proxy {
         s.on("close", () => this.sockets.delete(s));
         s.on("error", () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      // Bytes are forwarded unless the proxy is hung: then they are dropped, as by a server that
+      // stopped answering (only stop() ends a hang: the streams are out of step afterwards).
+      client.on("data", (chunk: Buffer) => void (this.hung || upstream.write(chunk)));
+      upstream.on("data", (chunk: Buffer) => void (this.hung || client.write(chunk)));
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
@@ -30,10 +34,16 @@ export class Proxy {
     return this;
   }
 
+  /** Keeps every connection open but forwards nothing: the server is hung. */
+  hang(): void {
+    this.hung = true;
+  }
+
   /** Stops listening and drops every live connection: the server is "down". */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.hung = false;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

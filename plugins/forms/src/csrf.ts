@@ -58,7 +58,7 @@ interface AppCsrf {
 /** The session key holding the session's CSRF secret. */
 export const SESSION_KEY = "_csrf";
 /** Methods that never change state; every other method is checked (also ones a route invents). */
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "TRACE"]);
 /** `Authorization: <scheme> <credentials>`: the scheme (an RFC 9110 token) and something after it. */
 const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+\S/;
 /**
@@ -221,14 +221,18 @@ export function tokenAuthenticated(ctx: Context, settings: CsrfSettings): boolea
 }
 
 /**
- * The plugin's preHandler: every request but GET, HEAD, OPTIONS and TRACE must carry a valid
- * token, unless the route is `@CsrfExempt()` or the request is token-authenticated (see
+ * The plugin's preHandler: every request but GET, HEAD, TRACE and CORS preflights must carry a
+ * valid token, unless the route is `@CsrfExempt()` or the request is token-authenticated (see
  * `tokenAuthenticated`: a header a browser never adds to a cross-site form post by itself).
  * A failure is a 403 `CsrfError`, except for a browser's form post to a route that binds
  * `@Form(...)`: the handler then runs with that form invalid (and never valid), to show it again.
  */
 export async function csrfCheck(ctx: Context): Promise<void> {
-  if (SAFE_METHODS.has(ctx.request.method.toUpperCase())) return;
+  const method = ctx.request.method.toUpperCase();
+  if (SAFE_METHODS.has(method)) return;
+  // A CORS preflight carries no body and changes nothing (the browser asks before it sends the
+  // real request, which is checked); any other OPTIONS request is checked like a POST.
+  if (method === "OPTIONS" && ctx.request.header("access-control-request-method") !== undefined) return;
   const { settings } = csrfOf(ctx);
   if (tokenAuthenticated(ctx, settings)) return;
   const reason = await csrfFailure(ctx);

@@ -57,12 +57,32 @@ describe("CSRF: what passes", () => {
     }
   });
 
-  it("lets GET, HEAD and OPTIONS through unchecked", async () => {
+  it("lets GET, HEAD and CORS preflights through unchecked; any other OPTIONS is checked (403)", async () => {
     const { app, ran } = csrfApp();
-    for (const method of ["GET", "HEAD", "OPTIONS"]) {
+    for (const method of ["GET", "HEAD"]) {
       const res = await send(app, { method, url: "/submit", headers: { origin: "https://evil.example" } });
       expect(res.statusCode, method).toBeLessThan(300);
     }
+    const preflight = await send(app, {
+      method: "OPTIONS",
+      url: "/submit",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(preflight.statusCode).toBeLessThan(300);
+    const options = await send(app, {
+      method: "OPTIONS",
+      url: "/submit",
+      headers: { origin: "https://evil.example", accept: "application/json" },
+    });
+    expect(options.statusCode).toBe(403);
+    expect(options.json()).toMatchObject({ reason: "cross-origin" });
+    const tokenless = await send(app, {
+      method: "OPTIONS",
+      url: "/submit",
+      headers: { accept: "application/json" },
+    });
+    expect(tokenless.statusCode).toBe(403);
+    expect(tokenless.json()).toMatchObject({ reason: "missing" });
     expect(ran()).toBe(0);
   });
 
