@@ -62,10 +62,6 @@ export function createApp(options: BlogAppOptions = {}): Flagon {
   if (secretKey !== undefined) config["secretKey"] = secretKey;
   config.database = { url: DEFAULT_DATABASE_URL, ...config.database };
   config.auth = { loginUrl: "/login", ...config.auth };
-  // The core's default `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on the
-  // blog's own form posts, which @flagon/forms' origin check refuses as cross-origin.
-  // `same-origin` keeps referrers from leaking to other sites and lets the check see our origin.
-  config.securityHeaders ??= { "referrer-policy": "same-origin" };
   config.forms = { limits: { fileSize: MAX_IMAGE_BYTES, files: 1 }, ...config.forms };
 
   const app = new Flagon({

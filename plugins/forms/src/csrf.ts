@@ -177,11 +177,20 @@ function crossOrigin(ctx: Context, settings: CsrfSettings): boolean {
   const header = request.header("origin");
   const origin = header === undefined ? undefined : normalOrigin(header);
   const trusted = origin !== undefined && settings.trustedOrigins.includes(origin);
-  // "null" (a sandboxed frame, a redirect chain, a data: page) is never our origin.
-  if (header !== undefined && !trusted && origin !== normalOrigin(`${request.protocol}://${request.host}`)) {
+  const site = request.header("sec-fetch-site")?.toLowerCase();
+  // "null" (a sandboxed frame, a redirect chain, a data: page) is never our origin — except
+  // that a browser also sends it on the site's own form posts under `Referrer-Policy:
+  // no-referrer` (the core's default), and then says `Sec-Fetch-Site: same-origin`, a header no
+  // page can set. The token is required all the same.
+  const ownNull = header === "null" && site === "same-origin";
+  if (
+    header !== undefined &&
+    !ownNull &&
+    !trusted &&
+    origin !== normalOrigin(`${request.protocol}://${request.host}`)
+  ) {
     return true;
   }
-  const site = request.header("sec-fetch-site")?.toLowerCase();
   return (site === "cross-site" || site === "same-site") && !trusted;
 }
 

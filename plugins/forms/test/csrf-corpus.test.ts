@@ -90,6 +90,17 @@ const ATTACKS: Attack[] = [
     request: ({ token }) => formPost({ csrf_token: token }, { origin: "null" }),
   },
   {
+    name: "Origin null with Sec-Fetch-Site cross-site",
+    reason: "cross-origin",
+    request: ({ token }) =>
+      formPost({ csrf_token: token }, { origin: "null", "sec-fetch-site": "cross-site" }),
+  },
+  {
+    name: "Origin null with Sec-Fetch-Site same-origin but no token",
+    reason: "missing",
+    request: () => formPost({ title: "x" }, { origin: "null", "sec-fetch-site": "same-origin" }),
+  },
+  {
     name: "Origin of another scheme",
     reason: "cross-origin",
     request: ({ token }) => formPost({ csrf_token: token }, { origin: `https://${HOST}` }),

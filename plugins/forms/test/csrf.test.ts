@@ -93,6 +93,8 @@ describe("CSRF: what passes", () => {
       send(app, { method: "POST", url: "/submit", headers: { "x-csrf-token": token, ...headers } }, client);
     expect((await post({ origin: SELF, "sec-fetch-site": "same-origin" })).statusCode).toBe(200);
     expect((await post({ "sec-fetch-site": "none" })).statusCode).toBe(200);
+    // A browser's own form post under Referrer-Policy: no-referrer (the core's default).
+    expect((await post({ origin: "null", "sec-fetch-site": "same-origin" })).statusCode).toBe(200);
     expect(
       (await post({ origin: "https://admin.example.com", "sec-fetch-site": "cross-site" })).statusCode,
     ).toBe(200);
