@@ -92,8 +92,8 @@ export interface IdentitySettings {
   readonly apiKeyHeader: string | undefined;
   /** The `Authorization` schemes that carry a token (API token or JWT), lower-cased. */
   readonly tokenSchemes: readonly string[];
-  /** The same schemes as configured (the first one is named in WWW-Authenticate). */
-  readonly tokenSchemeNames: readonly string[];
+  /** The first of them as configured: the one a 401's WWW-Authenticate names. */
+  readonly challengeScheme: string;
   readonly jwt: JwtVerifier | undefined;
   /** The realm of WWW-Authenticate in 401s. */
   readonly realm: string;
@@ -185,7 +185,7 @@ function acceptsTokens(settings: IdentitySettings): boolean {
 /** The WWW-Authenticate of a 401: each scheme the app accepts, in order of preference. */
 export function challengeOf(settings: IdentitySettings): string {
   const challenges: string[] = [];
-  if (acceptsTokens(settings)) challenges.push(`${settings.tokenSchemeNames[0]!} realm="${settings.realm}"`);
+  if (acceptsTokens(settings)) challenges.push(`${settings.challengeScheme} realm="${settings.realm}"`);
   if (settings.basic !== undefined) challenges.push(`Basic realm="${settings.basic.realm}", charset="UTF-8"`);
   return challenges.length === 0 ? `Session realm="${settings.realm}"` : challenges.join(", ");
 }

@@ -164,6 +164,19 @@ declare module "@flagon/core" {
   }
 }
 
+/** `make`'s value, made on the first call (after the app's providers are all registered). */
+function once<T>(make: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+}
+
 /** @CurrentUser(): the request's user — theirs, or the anonymous user (`isAuthenticated: false`). */
 export const CurrentUser = createParamDecorator((ctx) => currentUser(ctx), { name: "CurrentUser" });
 
@@ -210,10 +223,6 @@ export default definePlugin<AuthOptions>({
   // Guards answer before a cache can serve a page or a form is parsed, whatever the order.
   before: ["@flagon/cache", "@flagon/forms"],
   register(app, options) {
-    let loader: UserLoader | undefined;
-    let looked = false;
-    let tokens: ApiTokens | undefined;
-    let lookedForTokens = false;
     app.provide({
       provide: ApiTokens,
       useFactory: (container) => {
@@ -227,20 +236,17 @@ export default definePlugin<AuthOptions>({
     });
     const store = sharedStore(app, options);
     const identitySettings: IdentitySettings = {
-      loader: () => {
-        if (!looked) {
-          looked = true;
-          loader = app.container.isRegistered(UserLoader, true)
-            ? app.container.resolve(UserLoader)
-            : undefined;
-          if (loader === undefined) {
-            app.log.warn(
-              "@flagon/auth: no UserLoader is provided (app.provide({ provide: UserLoader, useClass: … })): nobody can log in",
-            );
-          }
+      loader: once(() => {
+        const loader = app.container.isRegistered(UserLoader, true)
+          ? app.container.resolve(UserLoader)
+          : undefined;
+        if (loader === undefined) {
+          app.log.warn(
+            "@flagon/auth: no UserLoader is provided (app.provide({ provide: UserLoader, useClass: … })): nobody can log in",
+          );
         }
         return loader;
-      },
+      }),
       remember: {
         cookie: options.remember.cookie,
         maxAge: options.remember.maxAge,
@@ -249,7 +255,7 @@ export default definePlugin<AuthOptions>({
       },
       apiKeyHeader: options.apiKeyHeader,
       tokenSchemes: options.tokenSchemes.map((scheme) => scheme.toLowerCase()),
-      tokenSchemeNames: options.tokenSchemes,
+      challengeScheme: options.tokenSchemes[0]!,
       jwt: options.jwt === undefined ? undefined : jwtVerifier(options.jwt),
       realm: options.realm,
       basic:
@@ -260,15 +266,9 @@ export default definePlugin<AuthOptions>({
               challengeBrowsers: options.basic.challengeBrowsers,
             },
       limiter: limiterFor(app, options, store),
-      apiTokens: () => {
-        if (!lookedForTokens) {
-          lookedForTokens = true;
-          tokens = app.container.isRegistered(ApiTokenStore, true)
-            ? app.container.resolve(ApiTokens)
-            : undefined;
-        }
-        return tokens;
-      },
+      apiTokens: once(() =>
+        app.container.isRegistered(ApiTokenStore, true) ? app.container.resolve(ApiTokens) : undefined,
+      ),
     };
     attachIdentity(app, identitySettings);
     attachSettings(app, {
