@@ -108,19 +108,24 @@ class BusyRetryDriver implements Driver {
     return this.inner.init();
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.inner.acquireConnection();
+  acquireConnection(): Promise<DatabaseConnection> {
+    return this.inner.acquireConnection().then((connection) => this.retrying(connection));
+  }
+
+  /** The connection whose queries retry while the database is locked (one wrapper per connection). */
+  private retrying(connection: DatabaseConnection): DatabaseConnection {
     let retrying = this.wrapped.get(connection);
     if (retrying === undefined) {
       retrying = {
-        // The first try is the plain call: the retry loop (and its clock) only after a failure,
-        // which SQLite's driver may throw before it returns a promise.
+        // The first try is the plain call, the retry loop (and its clock) only after a failure.
+        // better-sqlite3 runs a statement synchronously, so Kysely's SQLite connection throws a
+        // busy error before it returns a promise: catching that throw is enough, and a query that
+        // succeeds pays no extra promise.
         executeQuery: <R>(query: CompiledQuery) => {
-          const run = (): Promise<QueryResult<R>> => connection.executeQuery<R>(query);
           try {
-            return run().catch((error: unknown) => this.retry(error, run));
+            return connection.executeQuery<R>(query);
           } catch (error) {
-            return this.retry(error, run);
+            return this.retry(error, () => connection.executeQuery<R>(query));
           }
         },
         streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>

@@ -88,13 +88,11 @@ export class ScopedDriver implements Driver {
     return this.inner.init();
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
+  // Not `async`: outside a scope the pool's promise is handed on as it is, one promise fewer per query.
+  acquireConnection(): Promise<DatabaseConnection> {
     const scope = this.scopes.getStore();
-    if (scope !== undefined) {
-      if (scope.ended) throw this.endedError();
-      return scope.connection;
-    }
-    return this.acquireRaw();
+    if (scope === undefined) return this.acquireRaw();
+    return scope.ended ? Promise.reject(this.endedError()) : Promise.resolve(scope.connection);
   }
 
   /** A connection of the pool, within the acquire timeout; a late one is released at once. */
@@ -206,10 +204,10 @@ export class ScopedDriver implements Driver {
     return this.forward("releaseSavepoint", connection, name, compileQuery);
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     // The scope's connection goes back when the scope ends, not after each query.
-    if (this.ownerOf(connection) !== undefined) return;
-    await this.inner.releaseConnection(connection);
+    if (this.ownerOf(connection) !== undefined) return Promise.resolve();
+    return this.inner.releaseConnection(connection);
   }
 
   /**
