@@ -1,6 +1,7 @@
 // Registers the TypeScript loader (hooks.ts) in this process, once.
 import { createRequire, register } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { CliError } from "../io.js";
 import type { LoaderData } from "./hooks.js";
 import { isTypeScriptFile } from "./transpile.js";
@@ -49,11 +50,14 @@ export function typeScriptMissing(shown: string): CliError {
   );
 }
 
-// The hooks run on Node's loader thread, which needs JavaScript: when this module itself runs
-// from its TypeScript source (the repository's own tests), the built copy of the hooks is used.
-const HOOKS = import.meta.url.endsWith(".ts")
-  ? new URL("../../../dist/cli/loader/hooks.js", import.meta.url)
-  : new URL("./hooks.js", import.meta.url);
+// The hooks run on Node's loader thread, which needs a JavaScript file of their own: the built
+// hooks.js of this package, found from the package's root, so that it is the same file whether
+// this module runs from its TypeScript source (the repository's own tests), from dist/, or
+// bundled into dist/bundle/ (scripts/bundle.mjs), where no hooks.js sits beside it.
+const HOOKS = new URL(
+  "dist/cli/loader/hooks.js",
+  pathToFileURL(createRequire(import.meta.url).resolve("@flagon/core/package.json")),
+);
 
 // Loader registration is per process by nature (node:module keeps the hooks for the process).
 let registeredFor: string | undefined;
