@@ -69,7 +69,10 @@ export function summarise(contender: string, slices: readonly Slice[]): Record<s
     costUs,
   );
   const baseCost = median(costUs.slice(0, Math.max(1, costUs.length >> 2)));
-  const growth = (perMillion * (last.served / 1e6)) / baseCost;
+  // The change the slope amounts to over the slices it was fitted on, against their first quarter;
+  // with fewer than 4 slices after the warm-up there is no trend to speak of.
+  const span = (last.served - (warm[0] as Slice).served) / 1e6;
+  const growth = warm.length >= 4 && mine.length > 2 ? (perMillion * span) / baseCost : Number.NaN;
   return {
     contender,
     slices: mine.length,
@@ -79,7 +82,7 @@ export function summarise(contender: string, slices: readonly Slice[]): Record<s
     "CPU µs/req, median": Number(median(costUs).toFixed(2)),
     "µs/req per 1M served": Number(perMillion.toFixed(3)),
     "cost trend": Number.isNaN(growth)
-      ? "-"
+      ? "- (too few slices)"
       : Math.abs(growth) < 0.05
         ? `flat (${(growth * 100).toFixed(1)} %)`
         : `${growth > 0 ? "grows" : "falls"} ${(growth * 100).toFixed(1)} %`,
@@ -169,6 +172,8 @@ export async function longRun(opts: LongOptions, wrk: boolean): Promise<{ slices
         .filter((s) => s.contender === contender)
         .map((s) => s.rps / (slices.find((b) => b.cycle === s.cycle && b.contender === base)?.rps ?? NaN)),
     );
+  const cost = (contender: string): number =>
+    median(slices.filter((s) => s.contender === contender).map((s) => 1e6 / s.perCpuSecond));
   console.table(
     opts.contenders
       .filter((c) => c.startsWith("flagon"))
@@ -177,6 +182,8 @@ export async function longRun(opts: LongOptions, wrk: boolean): Promise<{ slices
         "× raw (median of passes)": Number(ratio(c, "raw").toFixed(2)),
         "× fastify": Number(ratio(c, "fastify").toFixed(2)),
         "× flagon-di (log cost)": c === "flagon-di-log" ? Number(ratio(c, "flagon-di").toFixed(2)) : "",
+        // CPU per request moves less than req/s with what else the machine runs.
+        "CPU/req × flagon-di": c === "flagon-di-log" ? Number((cost(c) / cost("flagon-di")).toFixed(2)) : "",
       })),
   );
   return { slices };
