@@ -4,16 +4,26 @@
 // node:http and to Fastify measured in the same round. Then the database routes (db.ts): a row
 // read by primary key on SQLite and PostgreSQL, through @flagon/database against Kysely alone
 // in raw node:http, alternated the same way. `--quick` proves the suite works (CI).
-import { execFileSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CACHE_CONTENDERS, CACHE_ROUTE, inProcessHit, singleFlight } from "./cache.js";
 import { DB_ROUTE, prepareDatabases, type DbContender, type DbKind } from "./db.js";
 import { hasWrk, load, type LoadResult } from "./load.js";
 import { pinned, start } from "./spawn-server.js";
+import { LONG_CONTENDERS, longRun } from "./long.js";
 import { micro } from "./micro.js";
+import { cpuMs, median, memory, stop } from "./proc.js";
 
-const CONTENDERS = ["raw", "raw-headers", "fastify", "express", "flagon-di", "flagon-fn"] as const;
+const CONTENDERS = [
+  "raw",
+  "raw-headers",
+  "fastify",
+  "express",
+  "flagon-di",
+  "flagon-fn",
+  "flagon-di-log",
+] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 const ECHO_BODY = JSON.stringify({
@@ -43,6 +53,13 @@ const HELP = `npm run bench -- [options]
   --warmup N           seconds of warm-up before each measurement (default 2)
   --connections N      concurrent connections (default 50)
   --only a,b           run only these sections: ${SECTIONS.join(", ")} (default: all)
+  --long               instead of rounds: one server per contender kept up, loaded in interleaved
+                       slices until each served --requests; per slice req/s, req per CPU-second,
+                       heap, RSS, event-loop delay; then first against last and the cost trend
+    --requests N       requests each contender serves in --long (default 2000000)
+    --slice N          seconds per slice in --long (default 10)
+    --path P           the route loaded in --long (default /json; also /, /users/42)
+    --contenders a,b   contenders in --long (default: ${LONG_CONTENDERS.join(", ")})
   --help               this text`;
 
 interface Options {
@@ -76,34 +93,6 @@ function options(argv: string[]): Options {
   };
 }
 
-function memory(pid: number | undefined): { rssMb: number; peakMb: number } {
-  if (pid === undefined) return { rssMb: Number.NaN, peakMb: Number.NaN };
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (key: string): number =>
-      Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
-  } catch {
-    return { rssMb: Number.NaN, peakMb: Number.NaN };
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
-
-const median = (values: number[]): number => {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
 interface Sample extends LoadResult {
   readonly round: number;
   readonly contender: Contender;
@@ -117,25 +106,6 @@ interface DbSample extends LoadResult {
   /** The server's CPU time per request (user + system), in µs. */
   readonly cpuUs: number;
 }
-
-/**
- * A process's CPU time so far (user + system, ms) from /proc, NaN where there is none. Unlike
- * requests per second, the CPU a request costs barely moves when other work shares the machine.
- */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** USER_HZ: the unit of /proc's CPU times (100 on Linux). */
-const CLOCK_TICKS = 100;
 
 /**
  * The database contenders, each started alone on CPU 0 and loaded on its route, in an order
@@ -243,9 +213,51 @@ async function cacheRounds(opts: Options, wrk: boolean) {
   return { rows, samples };
 }
 
+/** `--long`: the long-lived run (long.ts), its slices written to test/bench/results/ as JSON. */
+async function long(argv: string[]): Promise<void> {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const contenders = (value("--contenders") ?? LONG_CONTENDERS.join(",")).split(",").filter((c) => c !== "");
+  const opts = {
+    requests: Number(value("--requests") ?? 2_000_000),
+    sliceSeconds: Number(value("--slice") ?? 10),
+    connections: Number(value("--connections") ?? 50),
+    path: value("--path") ?? "/json",
+    contenders,
+  };
+  if (!(opts.requests > 0 && opts.sliceSeconds > 0 && opts.connections > 0)) {
+    throw new Error("--requests, --slice and --connections take positive numbers");
+  }
+  const wrk = await hasWrk();
+  if (pinned && !wrk) execFileSync("taskset", ["-a", "-cp", "1", String(process.pid)], { stdio: "ignore" });
+  console.log(
+    `flagon bench --long — ${new Date().toISOString()} — node ${process.version} — load: ${wrk ? "wrk" : "autocannon"}, ` +
+      `${opts.connections} connections, ${pinned ? "servers on CPU 0, load on CPU 1" : "unpinned (one CPU)"}`,
+  );
+  const { slices } = await longRun(opts, wrk);
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}bench-long-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+  writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, wrk, opts, slices }, null, 2),
+  );
+  console.log(`results written to ${file}`);
+  if (slices.some((s) => Number.isNaN(s.rps) || s.rps <= 0)) {
+    console.error("a slice produced no result");
+    process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes("--help")) {
     console.log(HELP);
+    return;
+  }
+  if (process.argv.includes("--long")) {
+    await long(process.argv.slice(2));
     return;
   }
   const opts = options(process.argv.slice(2));
@@ -317,6 +329,13 @@ async function main(): Promise<void> {
     }
   }
   if (run("frameworks")) console.table(rows);
+  // The default request log's cost: the same app with it on, against it off, in the same round.
+  const logRows = ROUTES.map((route) => {
+    const on = samples.filter((s) => s.contender === "flagon-di-log" && s.route === route.name);
+    const ratios = on.map((s) => s.rps / (find(s.round, "flagon-di", route.name)?.rps ?? Number.NaN));
+    return { route: route.name, "request log on × off": Number(median(ratios).toFixed(2)) };
+  });
+  if (run("frameworks")) console.table(logRows);
   const process_ = CONTENDERS.map((c) => ({
     contender: c,
     "start-up ms": Math.round(median(startups.get(c) ?? [])),
@@ -361,6 +380,11 @@ async function main(): Promise<void> {
       target: `${c} ≥ 0.95× raw on the three GET routes`,
       met: gets.every((r) => get(r, c as Contender, "× raw") >= 0.95),
     })),
+    {
+      section: "frameworks",
+      target: "the default request log costs ≤ 10 % (flagon-di-log ≥ 0.90× flagon-di on the GET routes)",
+      met: gets.every((r) => (logRows.find((l) => l.route === r)?.["request log on × off"] ?? 0) >= 0.9),
+    },
     {
       section: "frameworks",
       target: "flagon p99 ≤ Fastify's on every route",
@@ -444,6 +468,7 @@ async function main(): Promise<void> {
         wrk,
         opts,
         rows,
+        requestLog: logRows,
         process: process_,
         micro: microResults,
         targets,

@@ -1,6 +1,6 @@
 // Starts one benchmark server (test/bench/servers/<name>.js) as a child process, pinned to
 // CPU 0 when the machine has two, and waits until it answers GET /.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -13,13 +13,28 @@ export interface Started {
   readonly startupMs: number;
 }
 
-export async function start(contender: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+export interface StartOptions {
+  /** An IPC channel, over which the server reports its memory and event-loop delay (servers/shared.ts). */
+  readonly ipc?: boolean;
+  /** Flags for node before the script (the soak passes --expose-gc). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export async function start(
+  contender: string,
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<Started> {
   const script = fileURLToPath(new URL(`./servers/${contender}.js`, import.meta.url));
   const began = performance.now();
   const env = { ...process.env, PORT: "0", NODE_ENV: "production", ...extraEnv };
+  const stdio: StdioOptions = options.ipc
+    ? ["ignore", "pipe", "inherit", "ipc"]
+    : ["ignore", "pipe", "inherit"];
+  const args = [...(options.nodeArgs ?? []), script];
   const child = pinned
-    ? spawn("taskset", ["-c", "0", process.execPath, script], { stdio: ["ignore", "pipe", "inherit"], env })
-    : spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"], env });
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], { stdio, env })
+    : spawn(process.execPath, args, { stdio, env });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {

@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { CENSOR, createLogger, isSecretName, redactLine } from "./logger.js";
 
@@ -158,6 +159,19 @@ describe("createLogger", () => {
     expect(out.text()).toContain("INFO");
     expect(out.text()).not.toContain("pw-9");
     expect(() => JSON.parse(out.text().split("\n")[0] ?? "")).toThrow();
+  });
+
+  test("in production, standard output is written through pino's asynchronous destination", () => {
+    // A synchronous write per line would block the event loop under load (issue 16's request-log row).
+    const log = createLogger({ level: "info" }, "production");
+    const destination = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as {
+      sync?: boolean;
+      fd?: number;
+      minLength?: number;
+    };
+    expect(destination.sync).toBe(false);
+    expect(destination.fd).toBe(1);
+    expect(destination.minLength).toBe(0);
   });
 
   test("a stream in development gets JSON unless pretty is asked for", () => {

@@ -255,6 +255,21 @@ describe("Router.match", () => {
       expect(found(router.match("GET", "/p/a%2Fb/end")).params).toEqual({ p: "a/b" });
     });
 
+    test("a path value is the same text whether or not the URL has a % anywhere", () => {
+      const router = routerWith(["GET", "/w/<path:p>"], ["GET", "/d/<path:p>/end"], ["GET", "/s/<a>/<b>"]);
+      for (const [plain, encoded, value] of [
+        ["/w/a/b/c.txt", "/w/a/b/c%2Etxt", "a/b/c.txt"],
+        ["/w/a//b", "/w/%61//b", "a//b"],
+        ["/w/x/", "/w/%78/", "x/"],
+        ["/d/1/2/3/4/5/6/7/8/9/10/end", "/d/1/2/3/4/5/6/7/8/9/1%30/end", "1/2/3/4/5/6/7/8/9/10"],
+      ] as const) {
+        expect(found(router.match("GET", plain)).params).toEqual({ p: value });
+        expect(found(router.match("GET", encoded)).params).toEqual({ p: value });
+      }
+      expect(found(router.match("GET", "/s/x/y")).params).toEqual({ a: "x", b: "y" });
+      expect(found(router.match("GET", "/s/%78/y")).params).toEqual({ a: "x", b: "y" });
+    });
+
     test("static segments match their decoded form", () => {
       const router = routerWith(["GET", "/caf\u00e9/<x>"]);
       expect(found(router.match("GET", "/caf%C3%A9/1")).params).toEqual({ x: "1" });

@@ -18,6 +18,8 @@ interface DynamicChild<T> {
   readonly key: string;
   readonly name: string;
   readonly converter: Converter;
+  /** `converter.multiSegment`, read once: converters of different shapes make that read slow. */
+  readonly multiSegment: boolean;
   readonly node: Node<T>;
 }
 
@@ -42,10 +44,10 @@ function measure(node: Node): void {
     min = Math.min(min, 1 + child.minRest);
     max = Math.max(max, 1 + child.maxRest);
   }
-  for (const { converter, node: child } of node.dynamics) {
+  for (const { multiSegment, node: child } of node.dynamics) {
     measure(child);
     min = Math.min(min, 1 + child.minRest);
-    max = converter.multiSegment ? Infinity : Math.max(max, 1 + child.maxRest);
+    max = multiSegment ? Infinity : Math.max(max, 1 + child.maxRest);
   }
   node.minRest = min;
   node.maxRest = max;
@@ -100,6 +102,7 @@ export class Router<T> {
             key: segment.key,
             name: segment.name,
             converter: segment.converter,
+            multiSegment: Boolean(segment.converter.multiSegment),
             node: new Node<T>(),
           };
           node.dynamics.push(child);
@@ -161,6 +164,9 @@ const STEP_BUDGET_PER_SEGMENT = 2;
 /** More path segments than any real URL has: a 414 before any segment is decoded. */
 export const MAX_SEGMENTS = 1024;
 
+const SLASH = 0x2f;
+const PERCENT = 0x25;
+
 function tooLong(): never {
   throw new UriTooLongError(`the URL path has more than ${MAX_SEGMENTS} segments`);
 }
@@ -188,7 +194,16 @@ class Search<T> {
   redirect = 0;
   private method = "";
   private trailing = false;
+  private raw = "";
+  /**
+   * Whether the path holds a `%`. Such a path has its segments decoded up front, into `segments`
+   * (malformed encoding is a 400 whatever the routes); any other path is only sliced, when and
+   * where a segment is needed, at the offsets in `bounds`.
+   */
+  private encoded = false;
   private readonly segments: string[] = [];
+  /** Segment i of the path runs from `bounds[2 * i]` to `bounds[2 * i + 1]` (exclusive). */
+  private readonly bounds: number[] = [];
   private count = 0;
   private readonly names: string[] = [];
   private readonly values: unknown[] = [];
@@ -199,7 +214,7 @@ class Search<T> {
   private joined: string | undefined;
   private readonly starts: number[] = [];
 
-  /** Prepares a look-up: splits and percent-decodes the path's segments into the scratch array. */
+  /** Prepares a look-up: finds the path's segments, and percent-decodes them if it has any `%`. */
   reset(method: string, rawPath: string, trailing: boolean): void {
     this.method = method;
     this.trailing = trailing;
@@ -208,6 +223,7 @@ class Search<T> {
     this.redirect = 0;
     this.depth = 0;
     this.joined = undefined;
+    this.raw = rawPath;
     const end = trailing ? rawPath.length - 1 : rawPath.length;
     // Counted before anything is decoded (only a path longer than the limit can exceed it).
     if (end > MAX_SEGMENTS) {
@@ -216,20 +232,43 @@ class Search<T> {
         if (++seen > MAX_SEGMENTS) tooLong();
       }
     }
+    // One pass over the characters finds the slashes and any `%` (cheaper than indexOf calls).
+    const bounds = this.bounds;
     let count = 0;
+    let encoded = false;
     if (end > 1) {
       let start = 1;
-      for (;;) {
-        const slash = rawPath.indexOf("/", start);
-        const stop = slash === -1 || slash > end ? end : slash;
-        this.segments[count++] = decode(rawPath.slice(start, stop));
-        if (stop >= end) break;
-        start = stop + 1;
+      for (let at = 1; at < end; at++) {
+        const code = rawPath.charCodeAt(at);
+        if (code === SLASH) {
+          bounds[2 * count] = start;
+          bounds[2 * count + 1] = at;
+          count++;
+          start = at + 1;
+        } else if (code === PERCENT) {
+          encoded = true;
+        }
+      }
+      bounds[2 * count] = start;
+      bounds[2 * count + 1] = end;
+      count++;
+    }
+    this.encoded = encoded;
+    if (encoded) {
+      for (let i = 0; i < count; i++) {
+        this.segments[i] = decode(rawPath.slice(bounds[2 * i], bounds[2 * i + 1]));
       }
     }
     this.count = count;
     this.steps = 0;
     this.budget = STEP_BUDGET_BASE + STEP_BUDGET_PER_SEGMENT * count;
+  }
+
+  /** Segment `i` of the path, decoded. */
+  private segment(i: number): string {
+    return this.encoded
+      ? (this.segments[i] as string)
+      : this.raw.slice(this.bounds[2 * i], this.bounds[2 * i + 1]);
   }
 
   params(): Record<string, unknown> {
@@ -239,18 +278,23 @@ class Search<T> {
   }
 
   visit(node: Node<T>, index: number, slashTaken: boolean): boolean {
-    const { segments, count } = this;
+    const count = this.count;
     const rest = count - index;
     if (rest < node.minRest || rest > node.maxRest) return false;
     if (++this.steps > this.budget) tooComplex();
     if (index === count) return this.terminal(node, slashTaken);
-    const segment = segments[index] as string;
-    const next = node.statics.get(segment);
-    if (next !== undefined && this.visit(next, index + 1, slashTaken)) return true;
+    // Sliced only for a node that has a static child or a one-segment converter to ask.
+    let segment: string | undefined;
+    const statics = node.statics;
+    if (statics.size !== 0) {
+      segment = this.segment(index);
+      const next = statics.get(segment);
+      if (next !== undefined && this.visit(next, index + 1, slashTaken)) return true;
+    }
     const dynamics = node.dynamics;
     for (let d = 0; d < dynamics.length; d++) {
       const child = dynamics[d] as DynamicChild<T>;
-      if (child.converter.multiSegment) {
+      if (child.multiSegment) {
         // Only the ends that leave as many segments as the routes below can take.
         const below = child.node;
         const first = Math.max(index + 1, count - below.maxRest);
@@ -271,6 +315,7 @@ class Search<T> {
         continue;
       }
       if (++this.steps > this.budget) tooComplex();
+      segment ??= this.segment(index);
       const value = child.converter.match(segment);
       if (value !== NO_MATCH && this.descend(child, value, index + 1, slashTaken)) return true;
     }
@@ -282,6 +327,8 @@ class Search<T> {
    * slice of the whole path joined once, so that no candidate costs time in its length.
    */
   private span(from: number, to: number): string {
+    // Without a `%`, the decoded segments joined by "/" are the path's own text.
+    if (!this.encoded) return this.raw.slice(this.bounds[2 * from], this.bounds[2 * to - 1]);
     const { segments } = this;
     if (to - from <= 8) {
       let text = segments[from] as string;

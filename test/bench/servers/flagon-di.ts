@@ -1,5 +1,6 @@
 // Flagon with a decorated controller whose handlers call an injected service.
 import "reflect-metadata";
+import { pino } from "pino";
 import { Body, Controller, Flagon, Get, Injectable, Param, Post, text } from "@flagon/core";
 import { announce, HELLO, JSON_BODY, OTHER_ROUTES, port, TEMPLATE_CONTEXT, VIEWS } from "./shared.js";
 import { renderPage } from "./template.js";
@@ -42,10 +43,16 @@ class Bench {
   }
 }
 
+// flagon-di-log: the default request log, through pino's asynchronous destination to /dev/null.
+const logger =
+  process.env["BENCH_REQUEST_LOG"] === "1"
+    ? { stream: pino.destination({ dest: "/dev/null", sync: false }) }
+    : (false as const);
+
 const app = new Flagon({
   controllers: [Bench],
   configFile: false,
-  logger: false,
+  logger,
   root: VIEWS,
   config: { env: "production", templates: { folder: "." } },
 });
