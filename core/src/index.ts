@@ -5,10 +5,12 @@ import "reflect-metadata";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
 export type { AppState } from "./app/lifecycle.js";
-export { definePlugin } from "./app/plugins.js";
+// The three factories keep their result types here, so a package that imports them from the root
+// can emit declarations for what they return (plugin.ts has them too).
+export { definePlugin, type FlagonPlugin } from "./app/plugins.js";
 export { defineConfig, type FlagonConfig } from "./config/index.js";
 export { UseHooks, type ScopedHooks } from "./hooks/use-hooks.js";
-export { createRouteDecorator } from "./routing/route-decorator.js";
+export { createRouteDecorator, type RouteDecorator } from "./routing/route-decorator.js";
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
 export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
@@ -26,7 +28,7 @@ export {
   type BodyOptions,
   type RouteDecoratorOptions,
 } from "./routing/decorators.js";
-export { createParamDecorator } from "./routing/param-decorator.js";
+export { createParamDecorator, type ParamDecorator } from "./routing/param-decorator.js";
 export type {
   RouteOptions,
   BodyType,
@@ -42,6 +44,7 @@ export { inject, injectable, delay, type DependencyContainer, type InjectionToke
 
 export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
 export { FlagonRequest } from "./http/request.js";
+export type { MediaType } from "./http/media-type.js";
 export type { TrustProxy } from "./http/proxy.js";
 export { DEFAULT_SECURITY_HEADERS, type SecurityHeadersConfig } from "./http/security-headers.js";
 export { Session, type FlashOptions } from "./session/session.js";

@@ -10,8 +10,8 @@
  */
 import "reflect-metadata";
 
-// The three factories the root also exports (the design names them there), so the plugin seam
-// is one import.
+// The three factories and their result types are on the root too (apps use them, and a package
+// that imports them from there must be able to name what they return), so the seam is one import.
 export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
 export type { PluginEntry } from "./app/plugin-queue.js";
 export {
@@ -32,7 +32,7 @@ export type { HookOptions } from "./hooks/registry.js";
 export type { Interceptor } from "./hooks/interceptors.js";
 
 export type { BodyParser, BodyParserInput, BodyParserOptions } from "./http/body-parsers.js";
-export { parseMediaType, type MediaType } from "./http/media-type.js";
+export { parseMediaType } from "./http/media-type.js";
 export type { RawRequest } from "./http/request.js";
 
 export type { TemplateContextProcessor, TemplateExtension } from "./templating/extensions.js";
