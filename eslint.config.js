@@ -118,11 +118,13 @@ export default defineConfig(
           patterns: [
             {
               group: ["@flagon/core/src", "@flagon/core/src/*", "@flagon/core/dist", "@flagon/core/dist/*"],
-              message: "Plugins use the public API only: import @flagon/core or @flagon/core/testing.",
+              message:
+                "Plugins use the public API only: @flagon/core, @flagon/core/plugin, @flagon/core/testing.",
             },
             {
               regex: "^(\\.\\./)+core(/|$)",
-              message: "Plugins use the public API only: import @flagon/core or @flagon/core/testing.",
+              message:
+                "Plugins use the public API only: @flagon/core, @flagon/core/plugin, @flagon/core/testing.",
             },
           ],
         },

@@ -11,6 +11,7 @@ const cache = fileURLToPath(new URL("./plugins/cache/src/", import.meta.url));
 
 export const sourceAliases = [
   { find: /^@flagon\/core\/testing$/, replacement: `${core}testing/index.ts` },
+  { find: /^@flagon\/core\/plugin$/, replacement: `${core}plugin.ts` },
   { find: /^@flagon\/core$/, replacement: `${core}index.ts` },
   { find: /^@flagon\/database\/testing$/, replacement: `${database}testing.ts` },
   { find: /^@flagon\/database$/, replacement: `${database}index.ts` },

@@ -1,31 +1,16 @@
-// The public API of @flagon/core, on one screen.
+// The public API of @flagon/core, on one screen: what an app author writes. What a plugin
+// author needs beyond it is in ./plugin.ts ("@flagon/core/plugin"); test helpers are in
+// ./testing ("@flagon/core/testing").
 import "reflect-metadata";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
 export type { AppState } from "./app/lifecycle.js";
-export {
-  defineCommand,
-  type Command,
-  type CommandArgument,
-  type CommandInput,
-  type CommandOption,
-  type CommandOptions,
-  type CommandOptionType,
-  type CommandValues,
-} from "./app/commands.js";
-export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
-export { importModule, type ImportModuleOptions } from "./app/import-module.js";
-export type { PluginEntry } from "./app/plugin-queue.js";
+// The three factories keep their result types here, so a package that imports them from the root
+// can emit declarations for what they return (plugin.ts has them too).
+export { definePlugin, type FlagonPlugin } from "./app/plugins.js";
 export { defineConfig, type FlagonConfig } from "./config/index.js";
-export type { HookName, HookSignatures } from "./hooks/names.js";
-export type { HookOptions } from "./hooks/registry.js";
 export { UseHooks, type ScopedHooks } from "./hooks/use-hooks.js";
-export type { Interceptor } from "./hooks/interceptors.js";
-export {
-  createRouteDecorator,
-  type RouteDecorator,
-  type CreateRouteDecoratorOptions,
-} from "./routing/route-decorator.js";
+export { createRouteDecorator, type RouteDecorator } from "./routing/route-decorator.js";
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
 export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
@@ -43,13 +28,7 @@ export {
   type BodyOptions,
   type RouteDecoratorOptions,
 } from "./routing/decorators.js";
-export {
-  createParamDecorator,
-  type ParamDecorator,
-  type ParamInfo,
-  type ParamResolver,
-  type CreateParamDecoratorOptions,
-} from "./routing/param-decorator.js";
+export { createParamDecorator, type ParamDecorator } from "./routing/param-decorator.js";
 export type {
   RouteOptions,
   BodyType,
@@ -64,15 +43,13 @@ export type { Provider } from "./di/providers.js";
 export { inject, injectable, delay, type DependencyContainer, type InjectionToken } from "tsyringe";
 
 export { Context, ResponseControls, type RouteInfo, type UrlForOptions } from "./http/context.js";
-export { FlagonRequest, type RawRequest } from "./http/request.js";
-export type { BodyParser, BodyParserInput, BodyParserOptions } from "./http/body-parsers.js";
+export { FlagonRequest } from "./http/request.js";
+export type { MediaType } from "./http/media-type.js";
 export type { TrustProxy } from "./http/proxy.js";
 export { DEFAULT_SECURITY_HEADERS, type SecurityHeadersConfig } from "./http/security-headers.js";
 export { Session, type FlashOptions } from "./session/session.js";
-export type { AppSigner, UnsignOptions, UnsignResult } from "./session/app-signer.js";
 export type { SessionConfig, SessionStoreConfig } from "./session/options.js";
 export { QueryArgs } from "./http/query-args.js";
-export { parseMediaType, type MediaType } from "./http/media-type.js";
 export type { CookieOptions } from "./http/cookies.js";
 export {
   FlagonResponse,
@@ -95,8 +72,6 @@ export { Render } from "./templating/render-decorator.js";
 export { Templates, markSafe, type TemplateFilter, type TemplateFilterOptions } from "./templating/engine.js";
 export { TemplateError } from "./templating/errors.js";
 export type { TemplatesConfig } from "./templating/config.js";
-export type { TemplateSession } from "./templating/globals.js";
-export type { TemplateContextProcessor, TemplateExtension } from "./templating/extensions.js";
 
 export {
   HttpError,

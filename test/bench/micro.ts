@@ -5,7 +5,8 @@
 import "reflect-metadata";
 import FindMyWay from "find-my-way";
 import { Readable } from "node:stream";
-import { Controller, Flagon, Get, type RawRequest } from "@flagon/core";
+import { Controller, Flagon, Get } from "@flagon/core";
+import type { RawRequest } from "@flagon/core/plugin";
 
 // The router is internal to @flagon/core: load its build output directly (this file runs from
 // test/bench/dist, three levels below the repository root).

@@ -9,18 +9,8 @@ import "reflect-metadata";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import fc from "fast-check";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  Body,
-  Controller,
-  Ctx,
-  Context,
-  Delete,
-  Flagon,
-  Patch,
-  Post,
-  Put,
-  parseMediaType,
-} from "@flagon/core";
+import { Body, Controller, Ctx, Context, Delete, Flagon, Patch, Post, Put } from "@flagon/core";
+import { parseMediaType } from "@flagon/core/plugin";
 import { z } from "zod";
 import { harness, HOST } from "../socket/helpers.js";
 import { figure } from "./helpers.js";

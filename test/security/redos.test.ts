@@ -17,7 +17,8 @@ import { check } from "recheck";
 import ts from "typescript";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { type Context, Flagon, FlagonRequest, parseMediaType, type RawRequest } from "@flagon/core";
+import { type Context, Flagon, FlagonRequest } from "@flagon/core";
+import { parseMediaType, type RawRequest } from "@flagon/core/plugin";
 import { harness } from "../socket/helpers.js";
 import { figure, ms, timeIt, timeItAsync } from "./helpers.js";
 

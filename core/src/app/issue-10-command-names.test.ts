@@ -1,7 +1,7 @@
 // issue 10, bug 7: addCommand accepted names (and options) that `flagon` could never invoke.
 import { describe, expect, it } from "vitest";
-import { type Command, ErrorCodes, Flagon } from "../index.js";
-import { BUILT_IN_COMMANDS } from "./commands.js";
+import { ErrorCodes, Flagon } from "../index.js";
+import { BUILT_IN_COMMANDS, type Command } from "./commands.js";
 
 const run = (): void => undefined;
 const leaf = (name: string, extra: Partial<Command> = {}): Command => ({

@@ -1,4 +1,4 @@
-import { createRouteDecorator } from "@flagon/core";
+import { createRouteDecorator } from "@flagon/core/plugin";
 import { type CorsRouteOptions, routeOptionsSchema } from "./options.js";
 
 /** What a route carries: its own options over the app's, or `false` for no CORS at all. */

@@ -6,7 +6,8 @@
  * const app = new Flagon({ controllers: [Api], config: { cors: { origins: ["https://app.example"] } } });
  * app.register(cors, { credentials: true, maxAge: 600 });
  */
-import { type Context, definePlugin, FlagonResponse, type HeadersInit } from "@flagon/core";
+import { type Context, FlagonResponse, type HeadersInit } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import { Cors, type CorsRouteValue } from "./decorators.js";
 import { configSchema, type CorsOptions, resolveOptions } from "./options.js";
 import { compilePolicy, type CorsPolicy, requestedHeaders } from "./policy.js";

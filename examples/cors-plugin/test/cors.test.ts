@@ -3,18 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  Controller,
-  Delete,
-  Flagon,
-  FlagonError,
-  Get,
-  Post,
-  Put,
-  abort,
-  definePlugin,
-  json,
-} from "@flagon/core";
+import { Controller, Delete, Flagon, FlagonError, Get, Post, Put, abort, json } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import cors, { Cors, NoCors, type CorsOptions } from "../src/index.js";
 import { preflight } from "../src/testing.js";
 

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
-import { BadRequestError, type BodyParser } from "@flagon/core";
+import { BadRequestError } from "@flagon/core";
+import type { BodyParser } from "@flagon/core/plugin";
 import type { VisitRow } from "./store.js";
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -8,16 +8,8 @@
  * // @Get("/") home(@CurrentVisitor() visitor: Visitor) { return `visit number ${visitor.visits}`; }
  */
 import { randomUUID } from "node:crypto";
-import {
-  type Context,
-  createParamDecorator,
-  defineCommand,
-  definePlugin,
-  FlagonResponse,
-  HttpError,
-  InternalServerError,
-  isFresh,
-} from "@flagon/core";
+import { type Context, FlagonResponse, HttpError, InternalServerError, isFresh } from "@flagon/core";
+import { createParamDecorator, defineCommand, definePlugin } from "@flagon/core/plugin";
 import { z } from "zod";
 import { csvParser } from "./csv.js";
 import { type Visitor, type VisitRow, visitScope, VisitStore } from "./store.js";

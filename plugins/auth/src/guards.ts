@@ -1,7 +1,8 @@
 // @LoginRequired, @FreshLoginRequired, @Roles and @Can: checked in a preHandler hook, so they
 // run before the handler, form parsing and cache look-ups (the plugin registers before
 // @flagon/cache and @flagon/forms whatever the order in the config).
-import { createRouteDecorator, FlagonResponse, HttpError, type Context, type RouteInfo } from "@flagon/core";
+import { FlagonResponse, HttpError, type Context, type RouteInfo } from "@flagon/core";
+import { createRouteDecorator } from "@flagon/core/plugin";
 import { type AuthUser, challengeOf, identity, type Principal } from "./identity.js";
 import { requestedPath } from "./next-url.js";
 import { settingsFor } from "./settings.js";

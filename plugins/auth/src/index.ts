@@ -10,7 +10,8 @@
 import { createRequire } from "node:module";
 import { createKeyv } from "@keyv/redis";
 import type Keyv from "keyv";
-import { createParamDecorator, definePlugin, type Flagon } from "@flagon/core";
+import type { Flagon } from "@flagon/core";
+import { createParamDecorator, definePlugin } from "@flagon/core/plugin";
 import { z } from "zod";
 import { ApiTokens, ApiTokenStore } from "./api-tokens.js";
 import { guard, isGuarded } from "./guards.js";

@@ -3,7 +3,8 @@
 // with `limits.url`, and in this process), so a copy of the cookie is worthless after logout.
 // A password change (sessionVersion) revokes every remember cookie of the user at once.
 import { randomBytes } from "node:crypto";
-import type { AppSigner, Context } from "@flagon/core";
+import type { Context } from "@flagon/core";
+import type { AppSigner } from "@flagon/core/plugin";
 import type Keyv from "keyv";
 import {
   type AuthUser,

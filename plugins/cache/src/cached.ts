@@ -2,14 +2,8 @@
 // preHandler) and stored as they are sent (a ctx.beforeSend step), with the rules a shared cache must keep —
 // nothing personal is ever stored, so one user's page is never served to another.
 import { createHash } from "node:crypto";
-import {
-  createRouteDecorator,
-  FlagonResponse,
-  isFresh,
-  ResponseHeaders,
-  type Context,
-  type RouteInfo,
-} from "@flagon/core";
+import { FlagonResponse, isFresh, ResponseHeaders, type Context, type RouteInfo } from "@flagon/core";
+import { createRouteDecorator } from "@flagon/core/plugin";
 import { ASK_ASYNC, type Cache } from "./cache.js";
 
 export interface CachedOptions {

@@ -1,6 +1,7 @@
 // {% cache "key", ttl %}…{% endcache %}: a template fragment rendered once per key and ttl,
 // through the template-extension seam.
-import { markSafe, type TemplateExtension } from "@flagon/core";
+import { markSafe } from "@flagon/core";
+import type { TemplateExtension } from "@flagon/core/plugin";
 import type { Cache } from "./cache.js";
 
 interface Parser {

@@ -9,7 +9,7 @@
  * app.register(cache, { url: "redis://127.0.0.1:6379" });
  */
 import { createRequire } from "node:module";
-import { definePlugin } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import { z } from "zod";
 import { Cache } from "./cache.js";
 import { isCached, lookup } from "./cached.js";

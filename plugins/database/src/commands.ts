@@ -2,7 +2,8 @@
 // own from the app's settings and closes it when done: commands run without the app's onReady.
 import path from "node:path";
 import type { Writable } from "node:stream";
-import { defineCommand, type Command, type Flagon } from "@flagon/core";
+import type { Flagon } from "@flagon/core";
+import { defineCommand, type Command } from "@flagon/core/plugin";
 import type { Kysely, MigrationResultSet } from "kysely";
 import { Database } from "./database.js";
 import {

@@ -11,7 +11,8 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { definePlugin, type Flagon } from "@flagon/core";
+import type { Flagon } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import { z } from "zod";
 import { dbCommand } from "./commands.js";
 import { Database, DEFAULT_URL, POOL_DEFAULTS, type DatabaseSettings } from "./database.js";

@@ -6,7 +6,7 @@
 // stay applied.
 import { readdir, writeFile, mkdir, access } from "node:fs/promises";
 import path from "node:path";
-import { importModule } from "@flagon/core";
+import { importModule } from "@flagon/core/plugin";
 import {
   type CompiledQuery,
   type DatabaseConnection,

@@ -1,12 +1,7 @@
 // @Transactional() and @Db(): a transaction per request (or per service call), and the
 // database as a handler argument.
-import {
-  createParamDecorator,
-  createRouteDecorator,
-  FlagonResponse,
-  type Context,
-  type Flagon,
-} from "@flagon/core";
+import { FlagonResponse, type Context, type Flagon } from "@flagon/core";
+import { createParamDecorator, createRouteDecorator } from "@flagon/core/plugin";
 import { Database } from "./database.js";
 
 /** The Database of each app that registered the plugin (a process may run several apps). */

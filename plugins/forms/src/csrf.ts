@@ -1,12 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import {
-  type AppSigner,
-  type Context,
-  createRouteDecorator,
-  type Flagon,
-  ForbiddenError,
-  type Session,
-} from "@flagon/core";
+import { type Context, type Flagon, ForbiddenError, type Session } from "@flagon/core";
+import { type AppSigner, createRouteDecorator } from "@flagon/core/plugin";
 import { FormBound, isFormPage } from "./form/marker.js";
 import { formType } from "./guard.js";
 

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { definePlugin } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import { z } from "zod";
 import { attachCsrf, csrfCheck, CsrfExempt, csrfTemplateContext, normalOrigin } from "./csrf.js";
 import { isUploadedFile, removeRequestFiles, type UploadedFile } from "./files.js";

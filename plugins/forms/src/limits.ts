@@ -1,4 +1,5 @@
-import { createRouteDecorator, type HttpError, PayloadTooLargeError, type RouteInfo } from "@flagon/core";
+import { type HttpError, PayloadTooLargeError, type RouteInfo } from "@flagon/core";
+import { createRouteDecorator } from "@flagon/core/plugin";
 import { z } from "zod";
 
 const count = (max: number) => z.number().int().min(0).max(max);

@@ -1,5 +1,6 @@
 import busboy from "busboy";
-import { BadRequestError, type BodyParserInput, HttpError } from "@flagon/core";
+import { BadRequestError, HttpError } from "@flagon/core";
+import type { BodyParserInput } from "@flagon/core/plugin";
 import { requestFiles, sanitizeFilename, UploadedFileImpl } from "./files.js";
 import { type FormLimits, limitsFor, overLimit } from "./limits.js";
 

@@ -2,7 +2,8 @@
 // a real text/csv parser (RFC 4180 quoting, the declared charset) and a small multipart one that
 // stands in for @flagon/forms' (fields only, no files). Both record what they were given.
 import { TextDecoder } from "node:util";
-import { BadRequestError, type BodyParserInput, definePlugin, UnsupportedMediaTypeError } from "@flagon/core";
+import { BadRequestError, definePlugin, UnsupportedMediaTypeError } from "@flagon/core";
+import type { BodyParserInput } from "@flagon/core/plugin";
 
 export interface ParserCall {
   readonly mediaType: BodyParserInput["mediaType"];

@@ -1,6 +1,7 @@
 // Seam 9 of issue 10: commands with subcommands and parsed options, and the command mode in which
 // the app is built without its onReady hooks. Through the public API only.
-import { definePlugin, defineCommand, Flagon } from "@flagon/core";
+import { definePlugin, Flagon } from "@flagon/core";
+import { defineCommand } from "@flagon/core/plugin";
 import { runCommand } from "@flagon/core/testing";
 import { describe, expect, it } from "vitest";
 

@@ -20,12 +20,11 @@ import {
   FlagonResponse,
   Get,
   Injectable,
-  type Interceptor,
   NotFoundError,
-  type RawRequest,
   UseHooks,
   abort,
 } from "@flagon/core";
+import type { Interceptor, RawRequest } from "@flagon/core/plugin";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

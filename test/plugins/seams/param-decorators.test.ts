@@ -19,16 +19,14 @@ import {
   Get,
   Injectable,
   Param,
-  type ParamDecorator,
-  type ParamInfo,
   Post,
   Route,
-  type RawRequest,
   type RouteInfo,
   UnauthorizedError,
   UnprocessableEntityError,
   abort,
 } from "@flagon/core";
+import type { ParamDecorator, ParamInfo, RawRequest } from "@flagon/core/plugin";
 import { z } from "zod";
 
 interface User {

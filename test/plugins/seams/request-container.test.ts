@@ -6,16 +6,8 @@ import "reflect-metadata";
 // not grow with requests.
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import {
-  Context,
-  Controller,
-  definePlugin,
-  Flagon,
-  FlagonResponse,
-  Get,
-  Injectable,
-  type RawRequest,
-} from "@flagon/core";
+import { Context, Controller, definePlugin, Flagon, FlagonResponse, Get, Injectable } from "@flagon/core";
+import type { RawRequest } from "@flagon/core/plugin";
 
 let made = 0;
 const disposed: number[] = [];

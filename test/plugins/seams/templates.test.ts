@@ -13,11 +13,11 @@ import {
   Flagon,
   FlagonError,
   markSafe,
-  type TemplateExtension,
   UnauthorizedError,
   redirect,
   render,
 } from "@flagon/core";
+import type { TemplateExtension } from "@flagon/core/plugin";
 
 const made: string[] = [];
 afterAll(async () => {

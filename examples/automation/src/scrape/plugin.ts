@@ -1,4 +1,5 @@
-import { definePlugin, json, redirect, render } from "@flagon/core";
+import { json, redirect, render } from "@flagon/core";
+import { definePlugin } from "@flagon/core/plugin";
 import { type Database, databaseOf } from "@flagon/database";
 import { z } from "zod";
 import type { DB } from "../db.js";

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { type Context, createParamDecorator, type ParamInfo, UnprocessableEntityError } from "@flagon/core";
+import { type Context, UnprocessableEntityError } from "@flagon/core";
+import { createParamDecorator, type ParamInfo } from "@flagon/core/plugin";
 import { csrfToken, deferredCsrfFailure } from "../csrf.js";
 import { formType } from "../guard.js";
 import { blockForm, FlagonForm, type FormInput } from "./form.js";

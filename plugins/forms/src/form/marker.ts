@@ -1,4 +1,5 @@
-import { type Context, createRouteDecorator } from "@flagon/core";
+import type { Context } from "@flagon/core";
+import { createRouteDecorator } from "@flagon/core/plugin";
 import { formType } from "../guard.js";
 
 /**
