@@ -98,7 +98,7 @@ describe.skipIf(!built)("the bundled @flagon/core", () => {
       await writeFile(path.join(dir, "answer.ts"), "const answer: number = 42;\nexport default answer;\n");
       const out = await run(
         `import "reflect-metadata";
-         import { importModule } from "@flagon/core";
+         import { importModule } from "@flagon/core/plugin";
          const mod = await importModule("answer.ts", { root: ${JSON.stringify(dir)} });
          console.log(mod.default);`,
       );
