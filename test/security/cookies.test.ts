@@ -236,5 +236,7 @@ describe("row 19 — Set-Cookie injection: serialising refuses what would corrup
       }),
       { numRuns: 3000 },
     );
-  });
+    // 3,000 runs, most of which build and throw an error: about 1 s on a quiet machine, 5 s and
+    // more when the two cores are shared, so the default 5 s limit would fail it on load alone.
+  }, 30_000);
 });
