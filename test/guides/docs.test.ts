@@ -11,6 +11,7 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The guides whose every TypeScript block must come from a tested file. */
 const GUIDES = [
+  "docs/quickstart.md",
   "docs/routing.md",
   "docs/dependency-injection.md",
   "docs/templates.md",
