@@ -23,7 +23,10 @@ async function start(): Promise<Flagon> {
 test("`flagon db migrate` applies the migration", async () => {
   const app = createApp({ database: { url: "sqlite::memory:" } });
   apps.push(app);
-  expect(await runCommand(app, ["db", "migrate"])).toMatchObject({ code: 0, stdout: "applied 001_create_posts\n" });
+  expect(await runCommand(app, ["db", "migrate"])).toMatchObject({
+    code: 0,
+    stdout: "applied 001_create_posts\n",
+  });
 });
 
 test("the index lists the posts, newest first, and each has its page", async () => {

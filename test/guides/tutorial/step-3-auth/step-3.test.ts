@@ -33,7 +33,9 @@ test("registering logs the new user in; logging out ends it; logging in again wo
   expect(wrong.statusCode).toBe(422);
   expect(wrong.body).toContain("Wrong username or password.");
 
-  expect((await browser.post("/login", form({ username: "ada", password: "correct horse" }))).statusCode).toBe(303);
+  expect(
+    (await browser.post("/login", form({ username: "ada", password: "correct horse" }))).statusCode,
+  ).toBe(303);
   expect((await browser.get("/")).body).toContain("Logged in as ada");
 });
 

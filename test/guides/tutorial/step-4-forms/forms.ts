@@ -1,5 +1,14 @@
 // step-4-forms/forms.ts
-import { custom, equalTo, FlagonForm, length, PasswordField, regexp, required, StringField } from "@flagon/forms";
+import {
+  custom,
+  equalTo,
+  FlagonForm,
+  length,
+  PasswordField,
+  regexp,
+  required,
+  StringField,
+} from "@flagon/forms";
 // A value import: the custom check resolves the service by its class.
 import { Users } from "../step-3-auth/users.js";
 

@@ -59,7 +59,10 @@ test("a post without its CSRF token is not acted on: the form comes back, saying
 test("wrong credentials re-render the login form with a form error", async () => {
   const browser = await client();
   const token = csrfOf((await browser.get("/login")).body);
-  const res = await browser.post("/login", form({ username: "ghost", password: "nobody's", csrf_token: token }));
+  const res = await browser.post(
+    "/login",
+    form({ username: "ghost", password: "nobody's", csrf_token: token }),
+  );
   expect(res.statusCode).toBe(422);
   expect(res.body).toContain("Wrong username or password.");
 });

@@ -31,7 +31,9 @@ async function signedIn(): Promise<TestClient> {
 
 test("renderMarkdown keeps formatting and drops scripts, handlers and javascript: links", () => {
   expect(renderMarkdown("**bold** and _it_")).toBe("<p><strong>bold</strong> and <em>it</em></p>\n");
-  const html = renderMarkdown('<script>alert(1)</script>\n\n<b onclick="alert(1)">b</b> [x](javascript:alert(1))');
+  const html = renderMarkdown(
+    '<script>alert(1)</script>\n\n<b onclick="alert(1)">b</b> [x](javascript:alert(1))',
+  );
   expect(html).not.toMatch(/<script|onclick|href="javascript/);
   expect(html).toContain("<a>x</a>");
 });
