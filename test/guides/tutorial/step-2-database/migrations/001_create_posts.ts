@@ -1,5 +1,5 @@
 // migrations/001_create_posts.ts
-import type { Kysely } from "kysely";
+import type { Kysely } from "@flagon/database";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
