@@ -39,6 +39,7 @@ export default defineConfig(
     "**/coverage/",
     ".ci/cache/",
     "test/bench/results/",
+    "docs/api/",
     "**/*.d.ts",
   ]),
 

@@ -1,6 +1,10 @@
-// The public API of @flagon/core, on one screen: what an app author writes. What a plugin
-// author needs beyond it is in ./plugin.ts ("@flagon/core/plugin"); test helpers are in
-// ./testing ("@flagon/core/testing").
+/**
+ * The public API of @flagon/core, on one screen: what an app author writes. What a plugin
+ * author needs beyond it is in ./plugin.ts ("@flagon/core/plugin"); test helpers are in
+ * ./testing ("@flagon/core/testing").
+ *
+ * @module @flagon/core
+ */
 import "reflect-metadata";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";

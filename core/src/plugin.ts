@@ -7,6 +7,8 @@
  * @example
  * import { definePlugin, type BodyParser } from "@flagon/core/plugin";
  * import { UnsupportedMediaTypeError } from "@flagon/core";
+ *
+ * @module @flagon/core/plugin
  */
 import "reflect-metadata";
 

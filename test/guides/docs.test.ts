@@ -11,12 +11,23 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The guides whose every TypeScript block must come from a tested file. */
 const GUIDES = [
+  "docs/quickstart.md",
   "docs/routing.md",
   "docs/dependency-injection.md",
   "docs/templates.md",
   "docs/testing.md",
   "docs/configuration.md",
   "docs/database.md",
+];
+
+/** The tutorial's steps: reached from docs/tutorial/README.md, and held to the same rule. */
+const TUTORIAL = [
+  "docs/tutorial/1-pages.md",
+  "docs/tutorial/2-database.md",
+  "docs/tutorial/3-auth.md",
+  "docs/tutorial/4-forms.md",
+  "docs/tutorial/5-posts.md",
+  "docs/tutorial/6-cache.md",
 ];
 
 async function read(file: string): Promise<string> {
@@ -57,7 +68,12 @@ test("README.md links every guide", async () => {
   for (const guide of GUIDES) expect(readme).toContain(`](${guide})`);
 });
 
-describe.each(GUIDES)("%s", (guide) => {
+test("the tutorial's README links every step", async () => {
+  const readme = await read("docs/tutorial/README.md");
+  for (const step of TUTORIAL) expect(readme).toContain(`](${step.slice("docs/tutorial/".length)})`);
+});
+
+describe.each([...GUIDES, ...TUTORIAL])("%s", (guide) => {
   test("every TypeScript block names the tested file it comes from", async () => {
     const blocks = docBlocks(await read(guide)).filter((b) => b.lang === "ts" || b.lang === "typescript");
     expect(blocks.length).toBeGreaterThan(0);

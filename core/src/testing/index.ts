@@ -1,4 +1,8 @@
-/** Test helpers: requests without a socket, and a cookie-keeping client. */
+/**
+ * Test helpers: requests without a socket, and a cookie-keeping client.
+ *
+ * @module @flagon/core/testing
+ */
 export { inject, type InjectOptions, type InjectResponse, type SetCookieEntry } from "./inject.js";
 export { TestClient } from "./test-client.js";
 export { runCommand, type CommandResult } from "./run-command.js";

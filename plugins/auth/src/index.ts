@@ -6,6 +6,8 @@
  * @example
  * app.provide({ provide: UserLoader, useClass: Users });
  * app.register(auth, { loginUrl: "/login" });
+ *
+ * @module @flagon/auth
  */
 import { createRequire } from "node:module";
 import { createKeyv } from "@keyv/redis";

@@ -1,5 +1,9 @@
-// Test helpers: log a test client in as a user without going through the login form (Flask-
-// Login's FlaskLoginClient), and make a bearer header for a token.
+/**
+ * Test helpers: log a test client in as a user without going through the login form (Flask-
+ * Login's FlaskLoginClient), and make a bearer header for a token.
+ *
+ * @module @flagon/auth/testing
+ */
 import { randomBytes } from "node:crypto";
 import { NotFoundError, type Flagon } from "@flagon/core";
 import type { TestClient } from "@flagon/core/testing";

@@ -7,6 +7,8 @@
  * @example
  * import cache, { Cache, Cached } from "@flagon/cache";
  * app.register(cache, { url: "redis://127.0.0.1:6379" });
+ *
+ * @module @flagon/cache
  */
 import { createRequire } from "node:module";
 import { definePlugin } from "@flagon/core/plugin";

@@ -7,6 +7,8 @@
  * import database, { Database, Transactional } from "@flagon/database";
  * const app = new Flagon({ config: { database: { url: "sqlite:./data/app.db" } } });
  * app.register(database);
+ *
+ * @module @flagon/database
  */
 import { createRequire } from "node:module";
 import path from "node:path";

@@ -1,11 +1,15 @@
-// Test helpers: a fresh database per test, and the app's migrations applied to it.
-//
-// @example
-// const fresh = await freshDatabase(process.env.TEST_DATABASE_URL);   // default sqlite::memory:
-// const app = createApp({ database: { url: fresh.url } });
-// await migrate(app);
-// … inject(app, …) …
-// await app.close(); await fresh.drop();
+/**
+ * Test helpers: a fresh database per test, and the app's migrations applied to it.
+ *
+ * @example
+ * const fresh = await freshDatabase(process.env.TEST_DATABASE_URL);   // default sqlite::memory:
+ * const app = createApp({ database: { url: fresh.url } });
+ * await migrate(app);
+ * … inject(app, …) …
+ * await app.close(); await fresh.drop();
+ *
+ * @module @flagon/database/testing
+ */
 import { randomBytes } from "node:crypto";
 import type { Flagon } from "@flagon/core";
 import { Kysely, sql } from "kysely";

@@ -6,6 +6,8 @@
  * @example
  * import forms from "@flagon/forms";
  * app.register(forms, { limits: { fileSize: 5_000_000 } });
+ *
+ * @module @flagon/forms
  */
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
