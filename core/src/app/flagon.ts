@@ -6,13 +6,14 @@ import type { DependencyContainer } from "tsyringe";
 import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
 import { AppContainer } from "../di/app-container.js";
 import type { Provider } from "../di/providers.js";
+import type { CoreConfig, ResolvedConfig } from "../config/schema.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import type { Interceptor } from "../hooks/interceptors.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
-import { SecurityHeaders } from "../http/security-headers.js";
+import type { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import { type AppSigner, appSigner } from "../session/app-signer.js";
 import type { SessionManager } from "../session/manager.js";
@@ -29,7 +30,6 @@ import {
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
-import type { CoreConfig, ResolvedConfig } from "./config.js";
 import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
 import { ErrorHandlerOwners } from "./error-handlers.js";
 import { type AppState, Lifecycle } from "./lifecycle.js";
@@ -125,7 +125,7 @@ export class Flagon implements ContextHost {
       errorHandlers: this.errorHandlers,
       converters: this.converters,
     });
-    this.templates = new Templates(this);
+    this.templates = new Templates(this, () => this.life.settings.templates);
     this.container = this.di.container;
     for (const provider of options.providers ?? []) this.di.addProvider(provider);
     for (const entry of options.plugins ?? []) this.pluginQueue.add(entry, this.hooks.reserve());
@@ -346,7 +346,10 @@ export class Flagon implements ContextHost {
   /** Handles one request from an adapter. The app must be ready. */
   handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse> {
     const deps = this.built("handle a request");
-    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.life.proxyTrust));
+    const ctx = new Context(
+      this,
+      new FlagonRequest(raw, this.life.settings.bodyLimit, this.life.settings.trustProxy),
+    );
     return dispatch(ctx, deps);
   }
 
@@ -435,7 +438,7 @@ export class Flagon implements ContextHost {
 
   /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
   get securityHeaders(): SecurityHeaders {
-    return (this.life.security ??= SecurityHeaders.compile(this.config.securityHeaders));
+    return this.life.settings.securityHeaders;
   }
 
   /** @internal Request ids: a per-app random prefix and a counter. */

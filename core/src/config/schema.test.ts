@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { checkBodyLimit, type CoreConfig, resolveConfig } from "./config.js";
+import { checkBodyLimit } from "../http/body.js";
+import { type CoreConfig, parseConfig, type ResolvedConfig } from "./schema.js";
+
+const resolveConfig = (config?: CoreConfig): ResolvedConfig => parseConfig(config).config;
 
 const ENV_KEYS = ["NODE_ENV", "FLAGON_ENV"] as const;
 let saved: Partial<Record<(typeof ENV_KEYS)[number], string>>;
@@ -33,7 +36,7 @@ function configError(config: unknown): string {
   return (caught as FlagonError).message;
 }
 
-describe("resolveConfig defaults", () => {
+describe("parseConfig defaults", () => {
   test("1 MiB body limit, 60 s / 120 s / 5 s / 10 s timeouts, the last-resort guard on", () => {
     const config = resolveConfig();
     expect(config.bodyLimit).toBe(1024 * 1024);
