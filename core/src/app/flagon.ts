@@ -325,7 +325,7 @@ export class Flagon implements ContextHost {
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
     await this.ready();
-    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log, this);
+    this.server = new NodeServer((raw) => this.handle(raw), this.life.settings.server, this.log, this);
     const address = await this.server.listen(options);
     for (const hook of this.hooks.all("onListen")) await hook(address);
     return address;
@@ -397,13 +397,14 @@ export class Flagon implements ContextHost {
   ): string {
     return buildUrl(this.built("build URLs").table.endpoints, endpoint, params, options, () => {
       if (ctx) return `${ctx.request.protocol}://${ctx.request.host}`;
-      if (this.config.serverName === undefined) {
+      const { serverName, preferredScheme } = this.life.settings.urls;
+      if (serverName === undefined) {
         throw new FlagonError(
           ErrorCodes.URL_BUILD,
           "an external URL outside a request needs config.serverName",
         );
       }
-      return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}`;
+      return `${preferredScheme ?? "http"}://${serverName}`;
     });
   }
 
@@ -454,7 +455,7 @@ export class Flagon implements ContextHost {
 
   /** @internal The one line per request, written by the adapter (or inject) once the response is done. */
   logRequest(record: RequestRecord): void {
-    if (this.config.requestLog !== false) writeRequestLine(this.log, record);
+    if (this.life.settings.requestLog) writeRequestLine(this.log, record);
   }
 
   /** @internal Whether the app serves no templates, so errors are negotiated as an API's. */
@@ -464,7 +465,7 @@ export class Flagon implements ContextHost {
 
   /** @internal Whether `logRequest` would write a line for a response with this status. */
   logsRequests(status: number): boolean {
-    return this.config.requestLog !== false && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
+    return this.life.settings.requestLog && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
   }
 
   // ---- internals -----------------------------------------------------------------------------
