@@ -219,3 +219,30 @@ describe("invalid values name their key", () => {
     expect(configError({ bodyLimit: -1 })).toMatch(/got -1$/);
   });
 });
+
+describe("parseConfig over a previous parse (new Flagon(), then ready())", () => {
+  test("a section with the same inputs keeps its compiled value; a changed one is parsed again", () => {
+    const code: CoreConfig = { trustProxy: ["loopback"], securityHeaders: { "x-frame-options": "DENY" } };
+    const first = parseConfig(code);
+    const second = parseConfig({ ...code, securityHeaders: false }, first);
+    expect(second.settings.trustProxy).toBe(first.settings.trustProxy);
+    expect(second.settings.securityHeaders).not.toBe(first.settings.securityHeaders);
+    expect(second.settings.securityHeaders.headersFor("text/html", "https")).toEqual({});
+  });
+
+  test("a value changed in place after the first parse counts as changed", () => {
+    const trustProxy = ["10.0.0.1"];
+    const first = parseConfig({ trustProxy });
+    trustProxy.push("not-an-address");
+    expect(() => parseConfig({ trustProxy }, first)).toThrow(/config\.trustProxy/);
+  });
+
+  test("env is parsed again when NODE_ENV changed in between (a .env file may set it)", () => {
+    const first = parseConfig({ templates: {} });
+    expect(first.settings.templates.cache).toBe(true);
+    process.env["NODE_ENV"] = "development";
+    const second = parseConfig({ templates: {} }, first);
+    expect(second.settings.env).toBe("development");
+    expect(second.settings.templates.cache).toBe(false);
+  });
+});

@@ -143,7 +143,7 @@ export interface ParsedConfig {
  * `env` the variables it falls back to, which a `.env` file may set between two parses.
  */
 function inputsOf(entry: ConfigSection, config: RawConfig, env: Env | undefined): unknown[] {
-  const values = entry.keys.map((key) => config[key]);
+  const values = entry.keys.map((key) => snapshot(config[key]));
   if (entry.name === "env") values.push(process.env["FLAGON_ENV"], process.env["NODE_ENV"]);
   else values.push(env);
   return values;
@@ -173,6 +173,15 @@ export function parseConfig(config: CoreConfig = {}, previous?: ParsedConfig): P
     settings: done,
     inputs,
   };
+}
+
+/** A copy of the plain objects and arrays in a config value: later changes to them are seen as changes. */
+function snapshot(value: unknown, inside: readonly object[] = []): unknown {
+  if (typeof value !== "object" || value === null || inside.includes(value)) return value;
+  const within = [...inside, value];
+  if (Array.isArray(value)) return value.map((item) => snapshot(item, within));
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, snapshot(child, within)]));
 }
 
 /** Structural equality of config values: plain objects and arrays by content, the rest by identity. */
