@@ -15,7 +15,7 @@ export { definePlugin, type FlagonPlugin } from "./app/plugins.js";
 export { defineConfig, type FlagonConfig } from "./config/index.js";
 export { UseHooks, type ScopedHooks } from "./hooks/use-hooks.js";
 export { createRouteDecorator, type RouteDecorator } from "./routing/route-decorator.js";
-export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
+export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./config/index.js";
 export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
 export type { RouteHandler } from "./app/route-table.js";

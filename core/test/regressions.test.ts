@@ -2,8 +2,10 @@
 import "reflect-metadata";
 import { describe, expect, test } from "vitest";
 import { Flagon, HttpError } from "../src/index.js";
-import { resolveConfig } from "../src/app/config.js";
+import { type CoreConfig, parseConfig } from "../src/config/schema.js";
 import { renderError, prefersJson } from "../src/errors/render.js";
+
+const resolveConfig = (config: CoreConfig) => parseConfig(config).config;
 
 describe("regressions", () => {
   test("a slash-less URL redirects (308) to a slashed twin at the same node that takes the method", async () => {

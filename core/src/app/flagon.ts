@@ -6,13 +6,14 @@ import type { DependencyContainer } from "tsyringe";
 import { NodeServer, type ListenOptions, type ServerAddress } from "../adapters/node/server.js";
 import { AppContainer } from "../di/app-container.js";
 import type { Provider } from "../di/providers.js";
+import type { CoreConfig, ResolvedConfig } from "../config/schema.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import type { Interceptor } from "../hooks/interceptors.js";
 import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
-import { SecurityHeaders } from "../http/security-headers.js";
+import type { SecurityHeaders } from "../http/security-headers.js";
 import { FlagonRequest, type RawRequest } from "../http/request.js";
 import { type AppSigner, appSigner } from "../session/app-signer.js";
 import type { SessionManager } from "../session/manager.js";
@@ -29,7 +30,6 @@ import {
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
-import type { CoreConfig, ResolvedConfig } from "./config.js";
 import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
 import { ErrorHandlerOwners } from "./error-handlers.js";
 import { type AppState, Lifecycle } from "./lifecycle.js";
@@ -125,7 +125,7 @@ export class Flagon implements ContextHost {
       errorHandlers: this.errorHandlers,
       converters: this.converters,
     });
-    this.templates = new Templates(this);
+    this.templates = new Templates(this, () => this.life.settings.templates);
     this.container = this.di.container;
     for (const provider of options.providers ?? []) this.di.addProvider(provider);
     for (const entry of options.plugins ?? []) this.pluginQueue.add(entry, this.hooks.reserve());
@@ -325,7 +325,7 @@ export class Flagon implements ContextHost {
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
     await this.ready();
-    this.server = new NodeServer((raw) => this.handle(raw), this.config.server, this.log, this);
+    this.server = new NodeServer((raw) => this.handle(raw), this.life.settings.server, this.log, this);
     const address = await this.server.listen(options);
     for (const hook of this.hooks.all("onListen")) await hook(address);
     return address;
@@ -346,7 +346,10 @@ export class Flagon implements ContextHost {
   /** Handles one request from an adapter. The app must be ready. */
   handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse> {
     const deps = this.built("handle a request");
-    const ctx = new Context(this, new FlagonRequest(raw, this.config.bodyLimit, this.life.proxyTrust));
+    const ctx = new Context(
+      this,
+      new FlagonRequest(raw, this.life.settings.bodyLimit, this.life.settings.trustProxy),
+    );
     return dispatch(ctx, deps);
   }
 
@@ -394,13 +397,14 @@ export class Flagon implements ContextHost {
   ): string {
     return buildUrl(this.built("build URLs").table.endpoints, endpoint, params, options, () => {
       if (ctx) return `${ctx.request.protocol}://${ctx.request.host}`;
-      if (this.config.serverName === undefined) {
+      const { serverName, preferredScheme } = this.life.settings.urls;
+      if (serverName === undefined) {
         throw new FlagonError(
           ErrorCodes.URL_BUILD,
           "an external URL outside a request needs config.serverName",
         );
       }
-      return `${this.config.preferredScheme ?? "http"}://${this.config.serverName}`;
+      return `${preferredScheme ?? "http"}://${serverName}`;
     });
   }
 
@@ -435,7 +439,7 @@ export class Flagon implements ContextHost {
 
   /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
   get securityHeaders(): SecurityHeaders {
-    return (this.life.security ??= SecurityHeaders.compile(this.config.securityHeaders));
+    return this.life.settings.securityHeaders;
   }
 
   /** @internal Request ids: a per-app random prefix and a counter. */
@@ -451,7 +455,7 @@ export class Flagon implements ContextHost {
 
   /** @internal The one line per request, written by the adapter (or inject) once the response is done. */
   logRequest(record: RequestRecord): void {
-    if (this.config.requestLog !== false) writeRequestLine(this.log, record);
+    if (this.life.settings.requestLog) writeRequestLine(this.log, record);
   }
 
   /** @internal Whether the app serves no templates, so errors are negotiated as an API's. */
@@ -461,7 +465,7 @@ export class Flagon implements ContextHost {
 
   /** @internal Whether `logRequest` would write a line for a response with this status. */
   logsRequests(status: number): boolean {
-    return this.config.requestLog !== false && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
+    return this.life.settings.requestLog && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -2,18 +2,22 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Keyv } from "keyv";
-import { loadConfig, type LoadedConfig } from "../config/index.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import {
+  type CoreConfig,
+  type ParsedConfig,
+  parseConfig,
+  type ResolvedConfig,
+  type Settings,
+} from "../config/schema.js";
 import type { AppContainer } from "../di/app-container.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookRegistry, Slot } from "../hooks/registry.js";
 import type { BodyParsers } from "../http/body-parsers.js";
-import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
-import { SecurityHeaders } from "../http/security-headers.js";
 import type { ConverterFactory } from "../routing/converters.js";
 import { SessionManager } from "../session/manager.js";
 import { type StaticFolderSpec, staticRoutes } from "../static/static-folders.js";
 import type { Templates } from "../templating/engine.js";
-import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { DispatchDeps, ErrorHandler, ErrorKey } from "./dispatch.js";
 import type { PluginQueue } from "./plugin-queue.js";
 import { buildRouteTable, declaresResponseSchema, type FunctionRoute } from "./route-table.js";
@@ -54,14 +58,15 @@ export interface LifecycleParts {
 /**
  * One app's start-up and shutdown: `build()` (config, plugins, routes, DI, hook pipelines,
  * `onRoute`), `ready()` (build, then `onReady`), and `close()` (`onClose`, in reverse). Holds
- * what the build produced: the resolved config, the dispatch tables, sessions, proxy trust.
+ * what the build produced: the config and its parsed settings, the dispatch tables, sessions.
  */
 export class Lifecycle {
   config: ResolvedConfig;
+  /** The core sections, parsed: from the code's config at first, from the final one once built. */
+  settings: Settings;
   deps: DispatchDeps | undefined;
   sessions: SessionManager | undefined;
-  proxyTrust: ProxyTrust | undefined;
-  security: SecurityHeaders | undefined;
+  private parsed: ParsedConfig;
   private loaded: LoadedConfig | undefined;
   private buildPromise: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
@@ -74,7 +79,11 @@ export class Lifecycle {
     private readonly app: LifecycleApp,
     private readonly parts: LifecycleParts,
   ) {
-    this.config = resolveConfig(parts.codeConfig);
+    // Parsed now so that bad config given in code fails `new Flagon()`; `start()` parses again
+    // only the sections the config file or the environment changed.
+    this.parsed = parseConfig(parts.codeConfig);
+    this.config = this.parsed.config;
+    this.settings = this.parsed.settings;
   }
 
   ready(): Promise<void> {
@@ -113,19 +122,19 @@ export class Lifecycle {
   private async start(): Promise<void> {
     const { parts, app } = this;
     this.loaded = await loadConfig({ root: app.root, configFile: parts.configFile, code: parts.codeConfig });
-    this.config = resolveConfig(this.loaded.config);
+    this.parsed = parseConfig(this.loaded.config, this.parsed);
+    this.config = this.parsed.config;
+    this.settings = this.parsed.settings;
     if (parts.ownLogger && this.config.logLevel !== undefined) app.log.level = this.config.logLevel;
-    this.proxyTrust = compileTrustProxy(this.config.trustProxy);
-    this.security = SecurityHeaders.compile(this.config.securityHeaders);
-    await parts.pluginQueue.run(this.loaded);
+    await parts.pluginQueue.run(this.loaded, this.settings.pluginTimeout);
     // After the plugins: one that `requires: ["sessions"]` makes the secret key mandatory.
     this.sessions = await SessionManager.create({
-      config: this.config,
+      settings: this.settings.session,
       store: parts.sessionStore,
       log: app.log,
       required: parts.pluginQueue.required.has("sessions"),
     });
-    parts.functionRoutes.push(...(await staticRoutes(app.root, this.config.static, parts.staticFolders)));
+    parts.functionRoutes.push(...(await staticRoutes(app.root, this.settings.static, parts.staticFolders)));
     await app.templates.start();
     this.checkTemplatesRequired();
     const deps = await this.compile();
@@ -137,8 +146,7 @@ export class Lifecycle {
   private checkTemplatesRequired(): void {
     const plugin = this.parts.pluginQueue.required.get("templates");
     if (plugin === undefined) return;
-    const section = this.config.templates;
-    const folder = path.resolve(this.app.root, section?.folder ?? "templates");
+    const folder = path.resolve(this.app.root, this.settings.templates.folder);
     if (!existsSync(folder)) {
       throw new FlagonError(
         ErrorCodes.PLUGIN_REQUIRES,
@@ -181,7 +189,7 @@ export class Lifecycle {
       controllers: parts.controllers,
       functionRoutes: parts.functionRoutes,
       converters: parts.converters,
-      bodyLimit: this.config.bodyLimit,
+      bodyLimit: this.settings.bodyLimit,
       di: parts.di,
       hooks: parts.hooks,
       bodyParsers: parts.bodyParsers,
@@ -190,7 +198,7 @@ export class Lifecycle {
     this.deps = {
       table,
       errorHandlers: parts.errorHandlers,
-      exposeInternals: this.config.env === "development",
+      exposeInternals: this.settings.env === "development",
       // An app that serves no templates is an API: its errors are problem details for a client
       // that states no preference for HTML (curl, fetch).
       apiApp: !this.app.templates.folders.some((folder) => existsSync(folder)),

@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import { lazyRequire } from "../util/lazy.js";
-import type { Env } from "./config.js";
+import type { Env } from "../config/core-sections.js";
 
 const pinoPretty = lazyRequire<typeof import("pino-pretty")>("pino-pretty");
 

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { abort, HttpError } from "../errors/http-errors.js";
-import type { Env } from "./config.js";
+import type { Env } from "../config/core-sections.js";
 import { Flagon } from "./flagon.js";
 
 interface LogLine {

@@ -1,5 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { isSecretKey, type LoadedConfig, mergeConfig } from "../config/index.js";
+import type { LoadedConfig } from "../config/load.js";
+import { mergeConfig } from "../config/merge.js";
+import { isSecretKey } from "../config/secrets.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookRegistry, Slot } from "../hooks/registry.js";
 import { orderPlugins } from "./plugin-order.js";
@@ -16,8 +18,6 @@ type AnyPlugin = FlagonPlugin<unknown, never>;
 
 /** A plugin alone, or with the options that override its config section. */
 export type PluginEntry = AnyPlugin | readonly [AnyPlugin, unknown?];
-
-const DEFAULT_TIMEOUT = 10_000;
 
 function issuePath(issue: StandardSchemaV1.Issue): string[] {
   return (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p));
@@ -90,10 +90,10 @@ export class PluginQueue {
     (this.nested ?? this.pending).push([plugin, options, slot]);
   }
 
-  async run(loaded: LoadedConfig): Promise<void> {
+  /** Registers the queued plugins; `timeout` is `config.pluginTimeout`, parsed. */
+  async run(loaded: LoadedConfig, timeout: number): Promise<void> {
     const queue = ordered([...(await this.fromConfigFile(loaded)), ...this.pending]);
     this.pending = [];
-    const timeout = this.timeout();
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [plugin, given, slot] = next;
       checkPluginCompatibility(plugin, this.registered);
@@ -122,17 +122,6 @@ export class PluginQueue {
         this.hooks.current = outer;
       }
     }
-  }
-
-  private timeout(): number {
-    const value = this.app.config["pluginTimeout"] ?? DEFAULT_TIMEOUT;
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-      throw new FlagonError(
-        ErrorCodes.INVALID_CONFIG,
-        `config.pluginTimeout must be a positive whole number of milliseconds`,
-      );
-    }
-    return value;
   }
 
   /** `plugins: ["flagon-plugin-x", ["@flagon/cache", { ttl: 60 }]]` in the config file. */

@@ -7,7 +7,7 @@ import { getController, getParams, getRoutes } from "../routing/metadata.js";
 import { joinPath, type ParsedPath, parsePath } from "../routing/path.js";
 import { Router } from "../routing/router.js";
 import type { AppContainer } from "../di/app-container.js";
-import { checkBodyLimit } from "./config.js";
+import { checkBodyLimit } from "../http/body.js";
 import type { ResponseSchema, RouteOptions } from "../routing/metadata.js";
 import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";

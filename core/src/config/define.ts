@@ -1,14 +1,4 @@
-import type { CoreConfig } from "../app/config.js";
-
-/** The app config: the core's keys, the keys below, and one section per plugin (`configKey`). */
-export interface FlagonConfig extends CoreConfig {
-  /** Plugins to import and register at start-up: a package name, or `[name, options]`. */
-  plugins?: Array<string | [string, Record<string, unknown>]>;
-  /** The module that exports the app, for the `flagon` command. */
-  app?: string;
-  /** How long each plugin's `register` may take, in ms (default 10 000). */
-  pluginTimeout?: number;
-}
+import type { FlagonConfig } from "./schema.js";
 
 /**
  * Types a config file's default export; returns its argument unchanged. Also accepts a

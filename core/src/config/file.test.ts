@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { defineConfig, type FlagonConfig } from "./define.js";
+import { defineConfig } from "./define.js";
+import type { FlagonConfig } from "./schema.js";
 import { CONFIG_SEARCH_PLACES, fileError, jsonReason } from "./file.js";
 import { loadConfig } from "./load.js";
 

@@ -1,8 +1,7 @@
 import type { Readable } from "node:stream";
-import { checkBodyLimit } from "../app/config.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { HttpError, UnsupportedMediaTypeError } from "../errors/http-errors.js";
-import { parseJson, requireForm, requireJson } from "./body.js";
+import { checkBodyLimit, parseJson, requireForm, requireJson } from "./body.js";
 import type { Context, RouteInfo } from "./context.js";
 import { FORM_TYPE, isJsonType, type MediaType, parseMediaType } from "./media-type.js";
 import { QueryArgs } from "./query-args.js";

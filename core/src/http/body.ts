@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import sjson from "secure-json-parse";
 import { TextDecoder } from "node:util";
+import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import {
   BadRequestError,
   type HttpError,
@@ -11,6 +12,21 @@ import { FORM_TYPE, isJsonType, type MediaType } from "./media-type.js";
 
 /** The default body limit: 1 MiB, as Fastify's. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Parses a byte limit (`config.bodyLimit`, a route's or a parser's): a whole number of bytes, 0
+ * or more; nothing may switch the limit off. `key` names it in the error.
+ */
+export function checkBodyLimit(key: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    const shown = typeof value === "number" || value === undefined ? String(value) : JSON.stringify(value);
+    throw new FlagonError(
+      ErrorCodes.INVALID_CONFIG,
+      `config.${key} must be a whole number of bytes (0 or more), got ${shown}`,
+    );
+  }
+  return value;
+}
 
 /** The 413 of a body over `limit` bytes. */
 export function tooLarge(limit: number): HttpError {

@@ -8,9 +8,9 @@ import type { SessionBackend } from "./backend.js";
 import { markPrivate, type SessionCookie, sessionCookie } from "./cookie.js";
 import { CookieBackend } from "./cookie-backend.js";
 import { MemoryStore } from "./memory-store.js";
-import { checkSecrets, resolveSessionOptions, type SessionOptions } from "./options.js";
+import type { SessionOptions, SessionSettings } from "./options.js";
 import { redisStore } from "./redis.js";
-import { appSecrets, missingSecret } from "./secrets.js";
+import { type AppSecrets, missingSecret } from "./secrets.js";
 import type { Session } from "./session.js";
 import { Signer } from "./signing.js";
 import { StoreBackend } from "./store-backend.js";
@@ -18,16 +18,9 @@ import { StoreBackend } from "./store-backend.js";
 /** Keyv, loaded when an app keeps sessions on the server without giving its own store. */
 const keyv = lazyRequire<typeof import("keyv")>("keyv");
 
-/** The parts of the app config sessions read. */
-export interface SessionAppConfig {
-  readonly env: string;
-  readonly secretKey?: unknown;
-  readonly secretKeyFallbacks?: unknown;
-  readonly session?: unknown;
-}
-
 export interface SessionManagerInit {
-  readonly config: SessionAppConfig;
+  /** The session section, parsed with the rest of the config (`Settings.session`). */
+  readonly settings: SessionSettings;
   /** A Keyv instance for server-side sessions (`new Flagon({ sessionStore })`). */
   readonly store?: Keyv | undefined;
   readonly log: Logger;
@@ -51,32 +44,27 @@ export class SessionManager {
     private readonly backend: SessionBackend | undefined,
     private readonly log: Logger,
     warnOnUse: boolean,
-    private readonly secrets: ReturnType<typeof appSecrets>,
+    private readonly secrets: AppSecrets | undefined,
   ) {
     this.warnOnUse = warnOnUse;
     this.warnSigners = secrets?.random === true;
   }
 
   /**
-   * Validates secrets and options and opens the store. Outside development a missing secret
+   * Opens the store of the parsed session settings. Outside development a missing secret
    * stops start-up when the app declares sessions (a `session` section or a `sessionStore`);
    * otherwise it only fails requests that use the session.
    */
   static async create(init: SessionManagerInit): Promise<SessionManager> {
-    const { config, log } = init;
-    checkSecrets(config.secretKey, config.secretKeyFallbacks, config.env);
-    const options = resolveSessionOptions(config.session);
-    const declared = config.session !== undefined || init.store !== undefined || init.required === true;
-    if (
-      init.store !== undefined &&
-      (config.session as { store?: unknown } | undefined)?.store !== undefined
-    ) {
+    const { settings, log } = init;
+    const { options, secrets } = settings;
+    const declared = settings.configured || init.store !== undefined || init.required === true;
+    if (init.store !== undefined && settings.namesStore) {
       throw new FlagonError(
         ErrorCodes.INVALID_CONFIG,
         "config.session.store must be left out when a sessionStore is given to new Flagon(); give one or the other",
       );
     }
-    const secrets = appSecrets(config);
     let warnOnUse = false;
     if (secrets?.random === true) {
       if (declared) warnAboutRandomKey(log);

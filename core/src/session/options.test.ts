@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { resolveConfig } from "../app/config.js";
+import { type CoreConfig, parseConfig } from "../config/schema.js";
 import { FlagonError } from "../errors/codes.js";
 import { checkSecrets, resolveSessionOptions } from "./options.js";
 
@@ -14,6 +14,8 @@ function error(run: () => unknown): FlagonError {
   }
   throw new Error("expected a FlagonError");
 }
+
+const resolveConfig = (config: CoreConfig) => parseConfig(config).config;
 
 describe("resolveSessionOptions", () => {
   test("defaults", () => {
@@ -91,7 +93,7 @@ describe("checkSecrets", () => {
     expect(error(() => checkSecrets("", undefined, "development")).message).toContain("config.secretKey");
   });
 
-  test("resolveConfig runs the checks (env from the config)", () => {
+  test("parseConfig runs the checks (env from the config)", () => {
     expect(() => resolveConfig({ env: "production", secretKey: "short" })).toThrow(/config\.secretKey/);
     expect(() =>
       resolveConfig({ env: "production", secretKey: LONG, session: { store: "memory" } }),

@@ -1,4 +1,5 @@
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
+import { type AppSecrets, appSecrets } from "./secrets.js";
 
 /** Where sessions live: in a signed cookie (default), in process memory, or in Redis. */
 export type SessionStoreConfig = "cookie" | "memory" | { redis: string; namespace?: string };
@@ -208,8 +209,25 @@ export function checkSecrets(secretKey: unknown, fallbacks: unknown, env: string
   }
 }
 
-/** Validates the session-related keys of the app config (called by `resolveConfig`). */
-export function checkSessionConfig(config: Record<string, unknown>, env: string): void {
-  checkSecrets(config["secretKey"], config["secretKeyFallbacks"], env);
-  resolveSessionOptions(config["session"]);
+/** The session section of the app config, parsed: what the session manager is built from. */
+export interface SessionSettings {
+  readonly options: SessionOptions;
+  /** The signing keys (checked), the random development key, or undefined: nothing can sign. */
+  readonly secrets: AppSecrets | undefined;
+  /** The config has a `session` section (so the app declares sessions). */
+  readonly configured: boolean;
+  /** The section names a store (which a `sessionStore` given in code must not contradict). */
+  readonly namesStore: boolean;
+}
+
+/** Parses `secretKey`, `secretKeyFallbacks` and `session` (the config's session section). */
+export function parseSessionSection(config: Readonly<Record<string, unknown>>, env: string): SessionSettings {
+  const { secretKey, secretKeyFallbacks, session } = config;
+  checkSecrets(secretKey, secretKeyFallbacks, env);
+  return {
+    options: resolveSessionOptions(session),
+    secrets: appSecrets({ env, secretKey, secretKeyFallbacks }),
+    configured: session !== undefined,
+    namesStore: (session as { store?: unknown } | undefined)?.store !== undefined,
+  };
 }

@@ -66,13 +66,13 @@ describe("staticRoutes", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it("adds the default folder when it exists, with endpoint static", async () => {
-    const routes = await staticRoutes(root, undefined, []);
+    const routes = await staticRoutes(root, {}, []);
     expect(routes.map((r) => [r.path, r.options.endpoint])).toEqual([["/static/<path:filename>", "static"]]);
   });
   it("skips a missing default folder, and everything with static: false", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "flagon-static-none-"));
     try {
-      expect(await staticRoutes(empty, undefined, [])).toEqual([]);
+      expect(await staticRoutes(empty, {}, [])).toEqual([]);
     } finally {
       rmSync(empty, { recursive: true });
     }

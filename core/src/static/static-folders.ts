@@ -69,9 +69,10 @@ function checkCacheControl(key: string, value: unknown): string | undefined {
   return value;
 }
 
-/** Validates `config.static` (FLAGON_ERR_INVALID_CONFIG naming the key). */
-export function checkStaticConfig(value: unknown): void {
-  if (value === undefined || value === false) return;
+/** Parses `config.static` (FLAGON_ERR_INVALID_CONFIG naming the key): false, or the section. */
+export function checkStaticConfig(value: unknown): false | StaticConfig {
+  if (value === false) return false;
+  if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalid(
       "config.static",
@@ -87,6 +88,7 @@ export function checkStaticConfig(value: unknown): void {
   if (section["folder"] !== undefined) checkFolder("config.static.folder", section["folder"]);
   if (section["prefix"] !== undefined) checkPrefix("config.static.prefix", section["prefix"]);
   checkCacheControl("config.static.cacheControl", section["cacheControl"]);
+  return section;
 }
 
 /** Checks the arguments of `app.addStaticFolder` where they are written. */
@@ -133,21 +135,21 @@ function staticRoute(prefix: string, folder: string, endpoint: string, cacheCont
  */
 export async function staticRoutes(
   root: string,
-  config: StaticConfig | false | undefined,
+  config: StaticConfig | false,
   added: readonly StaticFolderSpec[],
 ): Promise<FunctionRoute[]> {
   const routes: FunctionRoute[] = [];
-  const defaultCache = (config === false ? undefined : config?.cacheControl) ?? DEFAULT_CACHE_CONTROL;
+  const defaultCache = (config === false ? undefined : config.cacheControl) ?? DEFAULT_CACHE_CONTROL;
   if (config !== false) {
-    const folder = path.resolve(root, config?.folder ?? "static");
+    const folder = path.resolve(root, config.folder ?? "static");
     const exists = await isDirectory(folder);
-    if (exists === false || (exists === undefined && config?.folder !== undefined)) {
+    if (exists === false || (exists === undefined && config.folder !== undefined)) {
       throw invalid("config.static.folder", `names ${folder}, which is not a directory`);
     }
     if (exists)
       routes.push(
         staticRoute(
-          config?.prefix === undefined ? "/static" : withoutTrailingSlashes(config.prefix),
+          config.prefix === undefined ? "/static" : withoutTrailingSlashes(config.prefix),
           folder,
           "static",
           defaultCache,

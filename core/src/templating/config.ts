@@ -1,4 +1,4 @@
-import { describeValue } from "../config/index.js";
+import { describeValue } from "../config/secrets.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 
 /** The `templates` section of the app config. */
@@ -21,13 +21,18 @@ function invalid(key: string, expected: string, got: unknown): FlagonError {
   );
 }
 
-/** Validates `config.templates`; a bad value names its key. */
-export function checkTemplatesConfig(value: unknown): TemplatesConfig | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+/** `config.templates`, parsed: the folder (relative to the app root) and whether to cache. */
+export interface TemplatesSettings {
+  readonly folder: string;
+  readonly cache: boolean;
+}
+
+/** Parses `config.templates`; a bad value names its key. The cache is off by default in development. */
+export function parseTemplatesSection(value: unknown, env: string): TemplatesSettings {
+  if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))) {
     throw invalid("", "an object ({ folder?, cache? })", value);
   }
-  const section = value as Record<string, unknown>;
+  const section = (value ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(section)) {
     if (key !== "folder" && key !== "cache") throw invalid(`.${key}`, "one of folder, cache", section[key]);
   }
@@ -36,5 +41,5 @@ export function checkTemplatesConfig(value: unknown): TemplatesConfig | undefine
     throw invalid(".folder", "a non-empty path (relative to the app root)", folder);
   }
   if (cache !== undefined && typeof cache !== "boolean") throw invalid(".cache", "a boolean", cache);
-  return section;
+  return { folder: folder ?? "templates", cache: cache ?? env !== "development" };
 }

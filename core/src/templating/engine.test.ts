@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import type { UrlForOptions } from "../http/context.js";
+import { parseTemplatesSection } from "./config.js";
 import { markSafe, type TemplateHost, Templates } from "./engine.js";
 import { TemplateError } from "./errors.js";
 
@@ -23,7 +24,10 @@ async function root(files: Record<string, string>, folder = "templates"): Promis
   return dir;
 }
 
-function host(dir: string, config: Record<string, unknown> = {}): TemplateHost & { urls: unknown[] } {
+function host(
+  dir: string,
+  config: Record<string, unknown> = {},
+): TemplateHost & { urls: unknown[]; config: Record<string, unknown> } {
   const urls: unknown[] = [];
   return {
     root: dir,
@@ -38,11 +42,16 @@ function host(dir: string, config: Record<string, unknown> = {}): TemplateHost &
   };
 }
 
+/** The engine as the app builds it: over `host`, with the host config's parsed `templates` section. */
+function templatesFor(h: TemplateHost & { config: Record<string, unknown> }): Templates {
+  return new Templates(h, () => parseTemplatesSection(h.config["templates"], String(h.config["env"])));
+}
+
 async function templates(
   files: Record<string, string>,
   config?: Record<string, unknown>,
 ): Promise<Templates> {
-  return new Templates(host(await root(files), config));
+  return templatesFor(host(await root(files), config));
 }
 
 describe("autoescaping", () => {
@@ -113,7 +122,7 @@ describe("layouts, includes, folders", () => {
     const dir = await root({ "views/page.html": "app", "views/own.html": "own" }, ".");
     const first = await root({ "page.html": "first", "first.html": "F" }, "p1");
     const second = await root({ "first.html": "S", "second.html": "S2" }, "p2");
-    const t = new Templates(host(dir, { templates: { folder: "views" } }));
+    const t = templatesFor(host(dir, { templates: { folder: "views" } }));
     t.addFolder(path.join(first, "p1")).addFolder(path.join(second, "p2"));
     expect(t.folders).toEqual([path.join(dir, "views"), path.join(first, "p1"), path.join(second, "p2")]);
     expect(await t.render("page.html")).toBe("app");
@@ -123,7 +132,7 @@ describe("layouts, includes, folders", () => {
 
   test("a relative folder given to addFolder is resolved against the app root", async () => {
     const dir = await root({ "x.html": "extra" }, "extra");
-    const t = new Templates(host(dir));
+    const t = templatesFor(host(dir));
     t.addFolder("extra");
     expect(await t.render("x.html")).toBe("extra");
   });
@@ -287,7 +296,7 @@ describe("globals and filters", () => {
           "{{ urlFor('show', { id: 3 }) }} {{ urlFor('show', id=4, _external=true) }} {{ urlFor('list', _anchor='top') }}",
       }),
     );
-    const t = new Templates(h);
+    const t = templatesFor(h);
     expect(await t.render("a.html")).toBe("/show?id=3 http://app.test/show?id=4 /list");
     expect(h.urls).toEqual([
       ["show", { id: 3 }, {}],
@@ -395,7 +404,7 @@ describe("cache and reload", () => {
       "layout.html": "L1[{% block b %}{% endblock %}]",
       "part.html": "part1",
     });
-    const t = new Templates(host(dir, { env: "development" }));
+    const t = templatesFor(host(dir, { env: "development" }));
     expect(await t.render("page.html")).toBe("L1[page1 part1]");
     await edit(dir, "part.html", "part2!");
     expect(await t.render("page.html")).toBe("L1[page1 part2!]");
@@ -407,7 +416,7 @@ describe("cache and reload", () => {
 
   test("with the cache on (production default), compiled templates are kept", async () => {
     const dir = await root({ "page.html": "v1" });
-    const t = new Templates(host(dir, { env: "production" }));
+    const t = templatesFor(host(dir, { env: "production" }));
     expect(await t.render("page.html")).toBe("v1");
     await edit(dir, "page.html", "version 2");
     expect(await t.render("page.html")).toBe("v1");
@@ -415,8 +424,8 @@ describe("cache and reload", () => {
 
   test("templates.cache overrides the env default both ways", async () => {
     const dir = await root({ "page.html": "v1" });
-    const prodNoCache = new Templates(host(dir, { env: "production", templates: { cache: false } }));
-    const devCache = new Templates(host(dir, { env: "development", templates: { cache: true } }));
+    const prodNoCache = templatesFor(host(dir, { env: "production", templates: { cache: false } }));
+    const devCache = templatesFor(host(dir, { env: "development", templates: { cache: true } }));
     expect(await prodNoCache.render("page.html")).toBe("v1");
     expect(await devCache.render("page.html")).toBe("v1");
     await edit(dir, "page.html", "version 2");
@@ -426,7 +435,7 @@ describe("cache and reload", () => {
 
   test("a template that failed to compile renders once fixed (development)", async () => {
     const dir = await root({ "page.html": "{% if %}" });
-    const t = new Templates(host(dir, { env: "development" }));
+    const t = templatesFor(host(dir, { env: "development" }));
     await expect(t.render("page.html")).rejects.toBeInstanceOf(TemplateError);
     await edit(dir, "page.html", "fixed");
     expect(await t.render("page.html")).toBe("fixed");
@@ -437,7 +446,7 @@ describe("cache and reload", () => {
       "list.html": "{% for e in es %}{% include 'entry.html' %}{% endfor %}",
       "entry.html": "<{{ e }}>",
     });
-    const t = new Templates(host(dir, { env: "development" }));
+    const t = templatesFor(host(dir, { env: "development" }));
     expect(await t.render("list.html", { es: [1, 2] })).toBe("<1><2>");
     await edit(dir, "entry.html", "({{ e }})");
     expect(await t.render("list.html", { es: [1, 2] })).toBe("(1)(2)");
@@ -445,7 +454,7 @@ describe("cache and reload", () => {
 
   test("development: a template created after the first render is found, in a new folder too", async () => {
     const dir = await root({ "list.html": "{% for e in es %}{% include 'parts/entry.html' %}{% endfor %}" });
-    const t = new Templates(host(dir, { env: "development" }));
+    const t = templatesFor(host(dir, { env: "development" }));
     await t.load();
     await expect(t.render("list.html", { es: [1] })).rejects.toThrow(
       /template not found: parts\/entry\.html/,
@@ -461,7 +470,7 @@ describe("cache and reload", () => {
   test("development: a removed template is gone on the next render; a plugin's template of that name shows again", async () => {
     const dir = await root({ "page.html": "[{% include 'part.html' %}]", "part.html": "app" });
     const plugin = await root({ "part.html": "plugin" }, "p");
-    const t = new Templates(host(dir, { env: "development" }));
+    const t = templatesFor(host(dir, { env: "development" }));
     t.addFolder(path.join(plugin, "p"));
     expect(await t.render("page.html")).toBe("[app]");
     await rm(path.join(dir, "templates", "part.html"));
@@ -475,7 +484,7 @@ describe("cache and reload", () => {
       "list.html": "{% for e in es %}{% include 'entry.html' %}{% endfor %}",
       "entry.html": "<{{ e }}>",
     });
-    const t = new Templates(host(dir, { env: "production" }));
+    const t = templatesFor(host(dir, { env: "production" }));
     await t.load();
     await edit(dir, "entry.html", "changed");
     await edit(dir, "new.html", "new");
@@ -489,7 +498,7 @@ describe("cache and reload", () => {
   test("a folder added after the templates were read is read before the next render (production too)", async () => {
     const dir = await root({ "page.html": "[{% include 'late.html' ignore missing %}]" });
     const late = await root({ "late.html": "late" }, "late");
-    const t = new Templates(host(dir, { env: "production" }));
+    const t = templatesFor(host(dir, { env: "production" }));
     expect(await t.render("page.html")).toBe("[]");
     t.addFolder(path.join(late, "late"));
     expect(await t.render("late.html")).toBe("late");

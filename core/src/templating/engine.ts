@@ -4,7 +4,7 @@ import type nunjucks from "nunjucks";
 import { lazyRequire } from "../util/lazy.js";
 import type { Context, UrlForOptions } from "../http/context.js";
 import { callSafely, type NodeCallback, settle } from "./callbacks.js";
-import { checkTemplatesConfig } from "./config.js";
+import type { TemplatesSettings } from "./config.js";
 import { TemplateError, toTemplateError } from "./errors.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import {
@@ -26,7 +26,8 @@ const engine = lazyRequire<typeof nunjucks>("nunjucks");
 /** What the template engine needs from its app. */
 export interface TemplateHost {
   readonly root: string;
-  readonly config: { readonly env: string; readonly templates?: unknown };
+  /** The app config, as templates see it (`{{ config.serverName }}`). */
+  readonly config: object;
   urlFor(
     endpoint: string,
     params: Record<string, unknown> | undefined,
@@ -157,7 +158,11 @@ export class Templates {
   private configSource: object | undefined;
   private configView: Readonly<Record<string, unknown>> = {};
 
-  constructor(private readonly host: TemplateHost) {}
+  /** `settings` gives the app's parsed `templates` section (the final one once the app is built). */
+  constructor(
+    private readonly host: TemplateHost,
+    private readonly settings: () => TemplatesSettings,
+  ) {}
 
   /** Adds a value or function every template sees (`{{ siteName }}`, `{{ csrfField() }}`). */
   addGlobal(name: string, value: unknown): this {
@@ -281,8 +286,7 @@ export class Templates {
 
   private ownFolder(): string {
     if (this.appFolder === undefined) {
-      const section = checkTemplatesConfig(this.host.config.templates);
-      this.appFolder = path.resolve(this.host.root, section?.folder ?? "templates");
+      this.appFolder = path.resolve(this.host.root, this.settings().folder);
     }
     return this.appFolder;
   }
@@ -311,8 +315,7 @@ export class Templates {
   }
 
   private createEngines(): Engines {
-    const section = checkTemplatesConfig(this.host.config.templates);
-    const cache = section?.cache ?? this.host.config.env !== "development";
+    const { cache } = this.settings();
     return { escaped: this.createEngine(true), plain: this.createEngine(false), cache };
   }
 

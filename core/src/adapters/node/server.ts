@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { pipeline, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import type { ServerConfig } from "../../app/config.js";
+import type { ServerConfig } from "../../config/core-sections.js";
 import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { checkBodyLimit, type CoreConfig, resolveConfig } from "./config.js";
+import { checkBodyLimit } from "../http/body.js";
+import { type CoreConfig, parseConfig, type ResolvedConfig } from "./schema.js";
+
+const resolveConfig = (config?: CoreConfig): ResolvedConfig => parseConfig(config).config;
 
 const ENV_KEYS = ["NODE_ENV", "FLAGON_ENV"] as const;
 let saved: Partial<Record<(typeof ENV_KEYS)[number], string>>;
@@ -33,7 +36,7 @@ function configError(config: unknown): string {
   return (caught as FlagonError).message;
 }
 
-describe("resolveConfig defaults", () => {
+describe("parseConfig defaults", () => {
   test("1 MiB body limit, 60 s / 120 s / 5 s / 10 s timeouts, the last-resort guard on", () => {
     const config = resolveConfig();
     expect(config.bodyLimit).toBe(1024 * 1024);
@@ -214,5 +217,32 @@ describe("invalid values name their key", () => {
   test("the message shows the bad value", () => {
     expect(configError({ bodyLimit: "abc" })).toMatch(/got "abc"$/);
     expect(configError({ bodyLimit: -1 })).toMatch(/got -1$/);
+  });
+});
+
+describe("parseConfig over a previous parse (new Flagon(), then ready())", () => {
+  test("a section with the same inputs keeps its compiled value; a changed one is parsed again", () => {
+    const code: CoreConfig = { trustProxy: ["loopback"], securityHeaders: { "x-frame-options": "DENY" } };
+    const first = parseConfig(code);
+    const second = parseConfig({ ...code, securityHeaders: false }, first);
+    expect(second.settings.trustProxy).toBe(first.settings.trustProxy);
+    expect(second.settings.securityHeaders).not.toBe(first.settings.securityHeaders);
+    expect(second.settings.securityHeaders.headersFor("text/html", "https")).toEqual({});
+  });
+
+  test("a value changed in place after the first parse counts as changed", () => {
+    const trustProxy = ["10.0.0.1"];
+    const first = parseConfig({ trustProxy });
+    trustProxy.push("not-an-address");
+    expect(() => parseConfig({ trustProxy }, first)).toThrow(/config\.trustProxy/);
+  });
+
+  test("env is parsed again when NODE_ENV changed in between (a .env file may set it)", () => {
+    const first = parseConfig({ templates: {} });
+    expect(first.settings.templates.cache).toBe(true);
+    process.env["NODE_ENV"] = "development";
+    const second = parseConfig({ templates: {} }, first);
+    expect(second.settings.env).toBe("development");
+    expect(second.settings.templates.cache).toBe(false);
   });
 });
