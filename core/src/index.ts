@@ -2,8 +2,11 @@
 // author needs beyond it is in ./plugin.ts ("@flagon/core/plugin"); test helpers are in
 // ./testing ("@flagon/core/testing").
 import "reflect-metadata";
+// Types only: makes FlagonApp and FlagonContext the classes in every program that imports this entry.
+import "./app/class-types.js";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export type { FlagonApp } from "./app/app-type.js";
 export type { AppState } from "./app/lifecycle.js";
 // The three factories keep their result types here, so a package that imports them from the root
 // can emit declarations for what they return (plugin.ts has them too).

@@ -9,6 +9,7 @@ import { Router } from "../routing/router.js";
 import type { AppContainer } from "../di/app-container.js";
 import { checkBodyLimit } from "./config.js";
 import type { ResponseSchema, RouteOptions } from "../routing/metadata.js";
+import type { FunctionRoute } from "../routing/function-route.js";
 import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
 import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
@@ -17,15 +18,7 @@ import { withRender } from "../templating/render-decorator.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
-/** A function route handler: gets the context, returns anything a controller method may. */
-export type RouteHandler = (ctx: Context) => unknown;
-
-export interface FunctionRoute {
-  readonly path: string;
-  readonly methods: readonly string[];
-  readonly handler: RouteHandler;
-  readonly options: RouteOptions;
-}
+export type { FunctionRoute, RouteHandler } from "../routing/function-route.js";
 
 /** Writes a route's JSON return value for the status being sent (compiled from `response`). */
 export type ResponseSerializer = (value: unknown, status: number) => string;

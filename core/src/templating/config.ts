@@ -1,4 +1,4 @@
-import { describeValue } from "../config/index.js";
+import { describeValue } from "../config/secrets.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 
 /** The `templates` section of the app config. */

@@ -1,4 +1,4 @@
-import { isSecretKey } from "../config/index.js";
+import { isSecretKey } from "../config/secrets.js";
 import { isPlainObject, UNSAFE_KEYS } from "../config/merge.js";
 import type { UrlForOptions } from "../http/context.js";
 
