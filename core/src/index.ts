@@ -17,7 +17,7 @@ export { createRouteDecorator, type RouteDecorator } from "./routing/route-decor
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./app/config.js";
 export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
-export type { RouteHandler } from "./app/route-table.js";
+export type { RouteHandler } from "./routing/function-route.js";
 export type { ListenOptions, ServerAddress } from "./adapters/node/server.js";
 
 export { Controller, Route, Get, Post, Put, Patch, Delete } from "./routing/decorators.js";
