@@ -1,4 +1,4 @@
-import type { Context, RouteInfo } from "../http/context.js";
+import type { Context } from "../http/context.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import { addParam, type ParamInfo } from "./metadata.js";
 
