@@ -101,6 +101,7 @@ const ROOT: Pinned = {
     "ErrorCode",
     "ErrorHandler",
     "ErrorKey",
+    "FlagonApp",
     "FlagonConfig",
     "FlagonLoggerOptions",
     "FlagonOptions",
@@ -172,6 +173,7 @@ const PLUGIN: Pinned = {
     "CommandValues",
     "CreateParamDecoratorOptions",
     "CreateRouteDecoratorOptions",
+    "FlagonApp",
     "FlagonPlugin",
     "HookName",
     "HookOptions",
@@ -199,11 +201,13 @@ const TESTING: Pinned = {
 };
 
 /**
- * On both the root and the plugin entry: the three factories and the types they return. Without
+ * On both the root and the plugin entry: the three factories and the types they return (FlagonApp
+ * is the app type a plugin's `register` gets, named in definePlugin's result). Without
  * those types on the root, a package importing `definePlugin` from it cannot emit declarations
  * (TS2742, seen in the `flagon plugin new` scaffold's build).
  */
 const SHARED = [
+  "FlagonApp",
   "FlagonPlugin",
   "ParamDecorator",
   "RouteDecorator",

@@ -6,8 +6,11 @@
  * @module @flagon/core
  */
 import "reflect-metadata";
+// Types only: makes FlagonApp and FlagonContext the classes in every program that imports this entry.
+import "./app/class-types.js";
 
 export { Flagon, type FlagonOptions, type RouteListing } from "./app/flagon.js";
+export type { FlagonApp } from "./app/app-type.js";
 export type { AppState } from "./app/lifecycle.js";
 // The three factories keep their result types here, so a package that imports them from the root
 // can emit declarations for what they return (plugin.ts has them too).
@@ -18,7 +21,7 @@ export { createRouteDecorator, type RouteDecorator } from "./routing/route-decor
 export type { CoreConfig, Env, ServerConfig, ResolvedConfig } from "./config/index.js";
 export type { FlagonLoggerOptions } from "./app/logger.js";
 export type { ErrorHandler, ErrorKey } from "./app/dispatch.js";
-export type { RouteHandler } from "./app/route-table.js";
+export type { RouteHandler } from "./routing/function-route.js";
 export type { ListenOptions, ServerAddress } from "./adapters/node/server.js";
 
 export { Controller, Route, Get, Post, Put, Patch, Delete } from "./routing/decorators.js";

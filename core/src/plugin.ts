@@ -11,10 +11,13 @@
  * @module @flagon/core/plugin
  */
 import "reflect-metadata";
+// Types only: makes FlagonApp and FlagonContext the classes in every program that imports this entry.
+import "./app/class-types.js";
 
 // The three factories and their result types are on the root too (apps use them, and a package
 // that imports them from there must be able to name what they return), so the seam is one import.
 export { definePlugin, type FlagonPlugin, type PluginDefinition } from "./app/plugins.js";
+export type { FlagonApp } from "./app/app-type.js";
 export type { PluginEntry } from "./app/plugin-queue.js";
 export {
   createRouteDecorator,

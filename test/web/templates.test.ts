@@ -471,6 +471,30 @@ describe("@Render", () => {
     expect(name).toBe("fn.html");
   });
 
+  test("renders outside every interceptor: the app's and a plugin's see the handler's plain value", async () => {
+    const root = await appRoot({ "n.html": "n={{ n }}" });
+    const seen: unknown[] = [];
+    const plugin = definePlugin({
+      name: "watcher",
+      register(app) {
+        app.addInterceptor(async (_ctx, next) => {
+          const value = await next();
+          seen.push(value);
+          return value;
+        });
+      },
+    });
+    const app = makeApp(root, { plugins: [plugin] });
+    app.addInterceptor(async (_ctx, next) => {
+      const value = (await next()) as { n: number };
+      seen.push(value);
+      return { n: value.n + 1 };
+    });
+    app.get("/", () => ({ n: 1 }), { decorators: [Render("n.html")] });
+    expect((await app.inject("/")).body).toBe("n=2");
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
   test("a template name that could leave the folder is refused where it is written", () => {
     expect(() => Render("../secrets.txt")).toThrow(TemplateError);
     expect(() => Render("/etc/passwd")).toThrow(TemplateError);

@@ -2,7 +2,7 @@
 // `app.addCommand` makes so that every command it accepts can be invoked and documented.
 import type { Writable } from "node:stream";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { Flagon } from "./flagon.js";
+import type { FlagonApp } from "./app-type.js";
 
 /** The commands of the `flagon` command line itself; a plugin command may not take their names. */
 export const BUILT_IN_COMMANDS: readonly string[] = ["dev", "start", "routes", "new", "plugin", "help"];
@@ -99,7 +99,7 @@ export interface Command<O extends CommandOptions = CommandOptions> {
   /** Run the app's `onReady` hooks (open pools…) before `run`; a group's value is its subcommands' default. */
   readonly ready?: boolean;
   /** The work; a number returned is the exit code, a throw prints its message and exits 1. */
-  run?(input: CommandInput<O>, app: Flagon): unknown;
+  run?(input: CommandInput<O>, app: FlagonApp): unknown;
 }
 
 /**

@@ -5,7 +5,7 @@ import { REQUEST_ID_HEADER } from "./request-log.js";
 import { type Context, ResponseControls } from "../http/context.js";
 import { FlagonResponse, ResponseHeaders } from "../http/response.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { CompiledRoute, ResponseSerializer, RouteTable } from "./route-table.js";
+import type { CompiledRoute, ResponseSerializer, RouteTable } from "../routing/compile.js";
 import type { RouteHooks } from "../hooks/registry.js";
 import { isValidHost } from "../http/proxy.js";
 

@@ -37,11 +37,12 @@ import { createLogger, type FlagonLoggerOptions } from "./logger.js";
 import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
 import type { FlagonPlugin } from "./plugins.js";
-import { type FunctionRoute, listRoutes, type RouteListing, type RouteHandler } from "./route-table.js";
+import { listRoutes, type RouteListing } from "../routing/compile.js";
+import type { FunctionRoute, RouteHandler } from "../routing/function-route.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
-export type { RouteListing } from "./route-table.js";
+export type { RouteListing } from "../routing/compile.js";
 
 export interface FlagonOptions {
   /** Classes decorated with `@Controller()`. */

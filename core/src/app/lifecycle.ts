@@ -18,9 +18,11 @@ import type { ConverterFactory } from "../routing/converters.js";
 import { SessionManager } from "../session/manager.js";
 import { type StaticFolderSpec, staticRoutes } from "../static/static-folders.js";
 import type { Templates } from "../templating/engine.js";
+import { renderInterceptor, rendersTemplate } from "../templating/render-decorator.js";
 import type { DispatchDeps, ErrorHandler, ErrorKey } from "./dispatch.js";
 import type { PluginQueue } from "./plugin-queue.js";
-import { buildRouteTable, declaresResponseSchema, type FunctionRoute } from "./route-table.js";
+import { buildRouteTable, declaresResponseSchema } from "../routing/compile.js";
+import type { FunctionRoute } from "../routing/function-route.js";
 
 type Class = abstract new (...args: never[]) => unknown;
 
@@ -185,6 +187,8 @@ export class Lifecycle {
     const compileResponse = declaresResponseSchema(parts.controllers, parts.functionRoutes)
       ? (await import("./response-serializer.js")).createResponseCompiler()
       : undefined;
+    // @Render is applied like a plugin's route decorator: by an interceptor for the routes it marks.
+    parts.hooks.addCore("intercept", renderInterceptor, { appliesTo: rendersTemplate });
     const table = buildRouteTable({
       controllers: parts.controllers,
       functionRoutes: parts.functionRoutes,

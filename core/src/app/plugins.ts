@@ -4,14 +4,14 @@ import { pathToFileURL } from "node:url";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { lazyRequire } from "../util/lazy.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { Flagon } from "./flagon.js";
+import type { FlagonApp } from "./app-type.js";
 
 const semver = lazyRequire<typeof import("semver")>("semver");
 
 /** A brand shared by every copy of @flagon/core, so a plugin built against another copy still counts. */
 const PLUGIN = Symbol.for("flagon.plugin");
 
-export interface PluginDefinition<Options, App = Flagon> {
+export interface PluginDefinition<Options, App = FlagonApp> {
   /** The npm package name; unique within an app. */
   name: string;
   /** The plugin's version, checked against other plugins' dependency ranges. */
@@ -47,7 +47,7 @@ export interface PluginDefinition<Options, App = Flagon> {
 export const CORE_FEATURES = ["sessions", "templates"] as const;
 export type CoreFeature = (typeof CORE_FEATURES)[number];
 
-export interface FlagonPlugin<Options = unknown, App = Flagon> extends PluginDefinition<Options, App> {
+export interface FlagonPlugin<Options = unknown, App = FlagonApp> extends PluginDefinition<Options, App> {
   readonly [PLUGIN]: true;
 }
 
@@ -61,7 +61,7 @@ export interface FlagonPlugin<Options = unknown, App = Flagon> extends PluginDef
  *   register(app, options) { app.addHook("onSend", addHeaders(options)); },
  * });
  */
-export function definePlugin<Options = undefined, App = Flagon>(
+export function definePlugin<Options = undefined, App = FlagonApp>(
   definition: PluginDefinition<Options, App>,
   // NoInfer: inside `plugins: [...]` the expected type would otherwise infer App as never.
 ): FlagonPlugin<NoInfer<Options>, NoInfer<App>> {

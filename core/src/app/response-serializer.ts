@@ -3,7 +3,7 @@
 import build from "fast-json-stringify";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { JsonSchema, ResponseSchema } from "../routing/metadata.js";
-import type { ResponseCompiler, ResponseSerializer } from "./route-table.js";
+import type { ResponseCompiler, ResponseSerializer } from "../routing/compile.js";
 
 type Stringify = (value: unknown) => string;
 

@@ -1,4 +1,4 @@
-import type { ServerAddress } from "../adapters/node/server.js";
+import type { ServerAddress } from "../adapters/node/address.js";
 import type { Context, RouteInfo } from "../http/context.js";
 import type { FlagonResponse } from "../http/response.js";
 

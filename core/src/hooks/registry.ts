@@ -47,10 +47,12 @@ export type RouteHooks = Readonly<HookLists>;
 /** The app's hooks, by name, in registration order. */
 export class HookRegistry {
   private readonly entries = new Map<HookName, Entry[]>(HOOK_NAMES.map((name) => [name, []]));
-  /** Top-level order: slot 0 holds plugins listed in the config file, code starts at 1. */
+  /** Top-level order: the core's own hooks, then plugins listed in the config file, then code. */
   private readonly top = new Slot([]);
   /** The slot new hooks go into: the top level, or the plugin being registered. */
   current: Slot = this.top;
+  /** Hooks the core adds for a feature of its own (`addCore`): ahead of all others. */
+  private readonly coreSlot = this.top.next();
   readonly configFileSlot = this.top.next();
 
   /** Reserves the next place at the current level (for `app.register`). */
@@ -80,6 +82,22 @@ export class HookRegistry {
       owner: this.current,
     });
     list.sort((a, b) => compare(a.position, b.position));
+  }
+
+  /**
+   * Adds a hook of the core's own (the `@Render` interceptor) ahead of every hook of that name
+   * from plugins and the app, whenever it is added; adding the same function again is a no-op.
+   */
+  addCore<N extends HookName>(name: N, fn: HookSignatures[N], options: HookOptions = {}): void {
+    const list = this.entries.get(name) ?? [];
+    if (list.some((entry) => entry.fn === fn)) return;
+    const current = this.current;
+    this.current = this.coreSlot;
+    try {
+      this.add(name, fn, options);
+    } finally {
+      this.current = current;
+    }
   }
 
   /** Every hook of an app-level name (onRequest, onRoute, onReady, onListen, onClose), in registration order. */

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { DependencyContainer } from "tsyringe";
-import type { Flagon } from "../app/flagon.js";
+import type { FlagonApp } from "../app/app-type.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { incomingRequestId } from "../app/request-log.js";
+import { incomingRequestId } from "./request-id.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 import type { FlagonRequest } from "./request.js";
 import type { Session } from "../session/session.js";
@@ -73,7 +73,7 @@ export class Context {
   route: RouteInfo | undefined;
 
   /** The app serving this request. */
-  readonly app: Flagon;
+  readonly app: FlagonApp;
   private readonly host: ContextHost;
   private stateBag: Record<string, unknown> | undefined;
   private beforeSendSteps: Array<(response: FlagonResponse) => unknown> | undefined;
@@ -83,7 +83,7 @@ export class Context {
   private controls: ResponseControls | undefined;
   private requestContainer: DependencyContainer | undefined;
 
-  constructor(app: Flagon, request: FlagonRequest) {
+  constructor(app: FlagonApp, request: FlagonRequest) {
     this.app = app;
     this.host = app;
     this.request = request;

@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import { Readable } from "node:stream";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { Context } from "./context.js";
+import type { FlagonContext } from "./context-type.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 
 export type HeaderValue = string | number | readonly string[];
@@ -140,7 +140,7 @@ export class FlagonResponse {
    * For deferred responses (a template, a file): builds the real response with the request's
    * context, inside the request, before `onSend`. Subclasses implement it.
    */
-  prepare?(ctx: Context): Promise<FlagonResponse>;
+  prepare?(ctx: FlagonContext): Promise<FlagonResponse>;
 
   constructor(body: ResponseBody = null, init?: ResponseInit) {
     this.body = body;

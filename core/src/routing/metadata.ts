@@ -1,6 +1,15 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Context } from "../http/context.js";
-import type { ParamInfo } from "./param-decorator.js";
+import type { Context, RouteInfo } from "../http/context.js";
+
+/** What a custom parameter's resolver knows of the parameter; made once per route at `ready()`. */
+export interface ParamInfo {
+  /** The parameter's declared type (its `design:paramtypes` entry: a class, `String`, `Number`…; `Object` for interfaces). */
+  readonly type: unknown;
+  /** The parameter's position in the handler's parameter list. */
+  readonly index: number;
+  /** The route the handler serves (the same object as `ctx.route` of its requests). */
+  readonly route: RouteInfo;
+}
 
 /** Options a route decorator or a function route may carry. */
 export interface RouteOptions {

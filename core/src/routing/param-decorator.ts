@@ -1,18 +1,10 @@
-import type { Context, RouteInfo } from "../http/context.js";
+import type { Context } from "../http/context.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { addParam } from "./metadata.js";
+import { addParam, type ParamInfo } from "./metadata.js";
+
+export type { ParamInfo } from "./metadata.js";
 
 type Class = abstract new (...args: never[]) => unknown;
-
-/** What a custom parameter's resolver knows of the parameter; made once per route at `ready()`. */
-export interface ParamInfo {
-  /** The parameter's declared type (its `design:paramtypes` entry: a class, `String`, `Number`…; `Object` for interfaces). */
-  readonly type: unknown;
-  /** The parameter's position in the handler's parameter list. */
-  readonly index: number;
-  /** The route the handler serves (the same object as `ctx.route` of its requests). */
-  readonly route: RouteInfo;
-}
 
 /** Gets a custom parameter's value for one request: a value, or a promise (any thenable) of one. */
 export type ParamResolver<TData> = (ctx: Context, data: TData, param: ParamInfo) => unknown;

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import type { FunctionRoute, RouteHandler } from "../app/route-table.js";
+import type { FunctionRoute, RouteHandler } from "../routing/function-route.js";
 import { ResponseHeaders } from "../http/response.js";
 import { withoutTrailingSlashes } from "../routing/path.js";
 import { DEFAULT_CACHE_CONTROL, FileResponse } from "./send-file.js";

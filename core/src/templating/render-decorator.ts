@@ -1,4 +1,5 @@
-import type { Context } from "../http/context.js";
+import type { Interceptor } from "../hooks/interceptors.js";
+import type { RouteInfo } from "../http/context.js";
 import { FlagonResponse } from "../http/response.js";
 import { createRouteDecorator } from "../routing/route-decorator.js";
 import { TemplateError } from "./errors.js";
@@ -31,20 +32,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Wraps a route's invoker when the route carries `@Render(name)`; otherwise returns it as is. */
-export function withRender(
-  invoke: (ctx: Context) => unknown,
-  metadata: ReadonlyMap<symbol, unknown>,
-): (ctx: Context) => unknown {
-  const template = metadata.get(Render.key);
-  if (typeof template !== "string") return invoke;
-  const toResponse = (value: unknown): unknown => {
-    if (value instanceof FlagonResponse) return value;
-    if (value === undefined) return new TemplateResponse(template);
-    return isPlainObject(value) ? new TemplateResponse(template, value) : value;
-  };
-  return (ctx) => {
-    const value = invoke(ctx);
-    return value instanceof Promise ? value.then(toResponse) : toResponse(value);
-  };
+/** What a `@Render` route's handler value becomes: a template response, or itself. */
+function toTemplateResponse(template: string, value: unknown): unknown {
+  if (value instanceof FlagonResponse) return value;
+  if (value === undefined) return new TemplateResponse(template);
+  return isPlainObject(value) ? new TemplateResponse(template, value) : value;
 }
+
+/**
+ * Applies `@Render` the way a plugin applies its decorators: an interceptor limited to the
+ * routes that carry it (`appliesTo: Render.has`). The core adds it ahead of every other
+ * interceptor (`HookRegistry.addCore`), so the app's and the plugins' interceptors see the
+ * handler's plain value, and the route table knows nothing of templates.
+ */
+export const renderInterceptor: Interceptor = function render(ctx, next) {
+  const template = Render.get(ctx.route);
+  return template === undefined ? next() : next().then((value) => toTemplateResponse(template, value));
+};
+
+/** Only the routes that carry `@Render` get the interceptor. */
+export const rendersTemplate = (route: RouteInfo): boolean => Render.has(route);

@@ -1,4 +1,4 @@
-import type { Context } from "../http/context.js";
+import type { FlagonContext } from "../http/context-type.js";
 import { FlagonResponse, type ResponseInit } from "../http/response.js";
 import { templateContentType } from "./names.js";
 
@@ -24,7 +24,7 @@ export class TemplateResponse extends FlagonResponse {
   }
 
   /** Renders the template (once) with the request's context. */
-  override async prepare(ctx: Context): Promise<FlagonResponse> {
+  override async prepare(ctx: FlagonContext): Promise<FlagonResponse> {
     if (this.rendered) return this;
     this.body = await ctx.app.templates.render(this.template, this.context, ctx);
     this.rendered = true;
@@ -52,7 +52,7 @@ export function render(
 
 /** `ctx.render()`: renders now and resolves with the finished response. */
 export function renderNow(
-  ctx: Context,
+  ctx: FlagonContext,
   template: string,
   context?: Record<string, unknown>,
   init?: ResponseInit,

@@ -3,6 +3,8 @@
  *
  * @module @flagon/core/testing
  */
+// Types only: makes FlagonApp and FlagonContext the classes in every program that imports this entry.
+import "../app/class-types.js";
 export { inject, type InjectOptions, type InjectResponse, type SetCookieEntry } from "./inject.js";
 export { TestClient } from "./test-client.js";
 export { runCommand, type CommandResult } from "./run-command.js";

@@ -5,6 +5,7 @@ import { pipeline, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../config/core-sections.js";
+import type { ServerAddress } from "./address.js";
 import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
@@ -29,12 +30,7 @@ export interface ListenOptions {
   host?: string;
 }
 
-export interface ServerAddress {
-  readonly address: string;
-  readonly port: number;
-  /** `http://host:port`, ready for a client. */
-  readonly url: string;
-}
+export type { ServerAddress };
 
 type Handle = (raw: RawRequest) => FlagonResponse | Promise<FlagonResponse>;
 

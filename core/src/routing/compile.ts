@@ -1,31 +1,23 @@
+// Route compilation: controllers and function routes to one table of ready-to-run routes
+// (binders, DI, hooks, interceptors, serializers), built once at start-up by app/lifecycle.ts.
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { Context, RouteInfo } from "../http/context.js";
 import { type BodyParsers, JSON_ONLY } from "../http/body-parsers.js";
-import { type BinderSite, makeBinder } from "../routing/binders.js";
-import type { ConverterFactory } from "../routing/converters.js";
-import { getController, getParams, getRoutes } from "../routing/metadata.js";
-import { joinPath, type ParsedPath, parsePath } from "../routing/path.js";
-import { Router } from "../routing/router.js";
+import { type BinderSite, makeBinder } from "./binders.js";
+import type { ConverterFactory } from "./converters.js";
+import { getController, getParams, getRoutes } from "./metadata.js";
+import { joinPath, type ParsedPath, parsePath } from "./path.js";
+import { Router } from "./router.js";
 import type { AppContainer } from "../di/app-container.js";
 import { checkBodyLimit } from "../http/body.js";
-import type { ResponseSchema, RouteOptions } from "../routing/metadata.js";
-import { decoratedHolder, routeMetadata } from "../routing/route-decorator.js";
+import type { ResponseSchema, RouteOptions } from "./metadata.js";
+import type { FunctionRoute } from "./function-route.js";
+import { decoratedHolder, routeMetadata } from "./route-decorator.js";
 import type { HookRegistry, RouteHooks } from "../hooks/registry.js";
 import { emptyHookLists, scopedHooks } from "../hooks/use-hooks.js";
 import { intercepted } from "../hooks/interceptors.js";
-import { withRender } from "../templating/render-decorator.js";
 
 type Class = abstract new (...args: never[]) => unknown;
-
-/** A function route handler: gets the context, returns anything a controller method may. */
-export type RouteHandler = (ctx: Context) => unknown;
-
-export interface FunctionRoute {
-  readonly path: string;
-  readonly methods: readonly string[];
-  readonly handler: RouteHandler;
-  readonly options: RouteOptions;
-}
 
 /** Writes a route's JSON return value for the status being sent (compiled from `response`). */
 export type ResponseSerializer = (value: unknown, status: number) => string;
@@ -251,7 +243,7 @@ export function buildRouteTable(sources: RouteSources): RouteTable {
       const site = { route: routeInfo, bodyParsers: sources.bodyParsers, ownLimit };
       const inner = invokerFor(site);
       const hooks = sources.hooks.forRoute(routeInfo, scoped.classHooks, scoped.methodHooks);
-      const invoke = withRender(intercepted(inner, hooks.intercept, endpoint), info.metadata);
+      const invoke = intercepted(inner, hooks.intercept, endpoint);
       // After the binders, so that a @Body's accept list is what ctx.body() defaults to.
       if (ownLimit !== undefined)
         sources.bodyParsers.describeRoute(routeInfo, { accept: JSON_ONLY, ownLimit });
