@@ -151,11 +151,14 @@ const ROOT: Pinned = {
 /** "@flagon/core/plugin": what a plugin author needs beyond the root. */
 const PLUGIN: Pinned = {
   values: [
+    "BUILT_IN_COMMANDS",
+    "CONFIG_SEARCH_PLACES",
     "createParamDecorator",
     "createRouteDecorator",
     "defineCommand",
     "definePlugin",
     "importModule",
+    "loadConfig",
     "parseMediaType",
   ],
   types: [
@@ -178,6 +181,8 @@ const PLUGIN: Pinned = {
     "HookSignatures",
     "ImportModuleOptions",
     "Interceptor",
+    "LoadConfigOptions",
+    "LoadedConfig",
     "ParamDecorator",
     "ParamInfo",
     "ParamResolver",
@@ -192,10 +197,10 @@ const PLUGIN: Pinned = {
   ],
 };
 
-/** "@flagon/core/testing": requests without a socket, the cookie-keeping client, commands. */
+/** "@flagon/core/testing": requests without a socket, the cookie-keeping client (commands: @flagon/cli/testing). */
 const TESTING: Pinned = {
-  values: ["TestClient", "inject", "runCommand", "testClient"],
-  types: ["CommandResult", "InjectOptions", "InjectResponse", "SetCookieEntry"],
+  values: ["TestClient", "inject", "testClient"],
+  types: ["InjectOptions", "InjectResponse", "SetCookieEntry"],
 };
 
 /**

@@ -1,7 +1,6 @@
 /** Test helpers: requests without a socket, and a cookie-keeping client. */
 export { inject, type InjectOptions, type InjectResponse, type SetCookieEntry } from "./inject.js";
 export { TestClient } from "./test-client.js";
-export { runCommand, type CommandResult } from "./run-command.js";
 
 import type { Injectable } from "./inject.js";
 import { TestClient } from "./test-client.js";
