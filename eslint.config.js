@@ -133,6 +133,28 @@ export default defineConfig(
     },
   },
 
+  // The CLI is a client of core like any app tool: its public entry points, never its files.
+  {
+    files: ["cli/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@flagon/core/src", "@flagon/core/src/*", "@flagon/core/dist", "@flagon/core/dist/*"],
+              message: "The CLI uses core's public API only: @flagon/core, @flagon/core/plugin.",
+            },
+            {
+              regex: "^(\\.\\./)+core(/|$)",
+              message: "The CLI uses core's public API only: @flagon/core, @flagon/core/plugin.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   {
     files: toolConfigFiles,
     extends: [tseslint.configs.disableTypeChecked],

@@ -6,7 +6,7 @@ const reportFile = process.env["TEST_REPORT_FILE"];
 export default defineConfig({
   test: {
     // plugins/ holds a README beside the workspaces: match their configs, not every entry.
-    projects: ["core", "test", "examples/*", "plugins/*/vitest.config.ts"],
+    projects: ["core", "cli", "test", "examples/*", "plugins/*/vitest.config.ts"],
     reporters: reportFile ? ["default", ["json", { outputFile: reportFile }]] : ["default"],
   },
 });

@@ -8,11 +8,13 @@ const core = fileURLToPath(new URL("./core/src/", import.meta.url));
 const database = fileURLToPath(new URL("./plugins/database/src/", import.meta.url));
 const auth = fileURLToPath(new URL("./plugins/auth/src/", import.meta.url));
 const cache = fileURLToPath(new URL("./plugins/cache/src/", import.meta.url));
+const cli = fileURLToPath(new URL("./cli/src/", import.meta.url));
 
 export const sourceAliases = [
   { find: /^@flagon\/core\/testing$/, replacement: `${core}testing/index.ts` },
   { find: /^@flagon\/core\/plugin$/, replacement: `${core}plugin.ts` },
   { find: /^@flagon\/core$/, replacement: `${core}index.ts` },
+  { find: /^@flagon\/cli\/testing$/, replacement: `${cli}testing.ts` },
   { find: /^@flagon\/database\/testing$/, replacement: `${database}testing.ts` },
   { find: /^@flagon\/database$/, replacement: `${database}index.ts` },
   { find: /^@flagon\/auth\/testing$/, replacement: `${auth}testing.ts` },

@@ -152,11 +152,14 @@ const ROOT: Pinned = {
 /** "@flagon/core/plugin": what a plugin author needs beyond the root. */
 const PLUGIN: Pinned = {
   values: [
+    "BUILT_IN_COMMANDS",
+    "CONFIG_SEARCH_PLACES",
     "createParamDecorator",
     "createRouteDecorator",
     "defineCommand",
     "definePlugin",
     "importModule",
+    "loadConfig",
     "parseMediaType",
   ],
   types: [
@@ -180,6 +183,8 @@ const PLUGIN: Pinned = {
     "HookSignatures",
     "ImportModuleOptions",
     "Interceptor",
+    "LoadConfigOptions",
+    "LoadedConfig",
     "ParamDecorator",
     "ParamInfo",
     "ParamResolver",
@@ -194,10 +199,10 @@ const PLUGIN: Pinned = {
   ],
 };
 
-/** "@flagon/core/testing": requests without a socket, the cookie-keeping client, commands. */
+/** "@flagon/core/testing": requests without a socket, the cookie-keeping client (commands: @flagon/cli/testing). */
 const TESTING: Pinned = {
-  values: ["TestClient", "inject", "runCommand", "testClient"],
-  types: ["CommandResult", "InjectOptions", "InjectResponse", "SetCookieEntry"],
+  values: ["TestClient", "inject", "testClient"],
+  types: ["InjectOptions", "InjectResponse", "SetCookieEntry"],
 };
 
 /**

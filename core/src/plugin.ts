@@ -53,4 +53,14 @@ export {
   type CommandOptionType,
   type CommandValues,
 } from "./app/commands.js";
+export { BUILT_IN_COMMANDS } from "./app/commands.js";
 export { importModule, type ImportModuleOptions } from "./app/import-module.js";
+
+// The config as the app will load it, for tools that read it before there is an app (the
+// `flagon` command finds the app module and the watched files with them).
+export {
+  CONFIG_SEARCH_PLACES,
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from "./config/index.js";

@@ -1,6 +1,6 @@
 // Shared by the `flagon` command suites: the built CLI run as a user runs it, in its own process
 // group so that a test can always kill it with everything it started; temp apps that use this
-// workspace's core; plain HTTP requests without keep-alive.
+// checkout's core; plain HTTP requests without keep-alive.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -12,9 +12,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const coreDir = fileURLToPath(new URL("../../core/", import.meta.url));
-export const cliMain = path.join(coreDir, "dist/cli/main.js");
+export const cliDir = fileURLToPath(new URL("../../cli/", import.meta.url));
+export const cliMain = path.join(cliDir, "dist/main.js");
+/** `node --import <this>` runs .ts files as the CLI runs the app (its TypeScript loader). */
+export const cliLoader = path.join(cliDir, "dist/loader/import.js");
 
-/** The suites run the built command line: without core/dist they skip, saying why. */
+/** The suites run the built command line: without cli/dist and core/dist they skip, saying why. */
 export const coreBuilt = existsSync(cliMain) && existsSync(path.join(coreDir, "dist/index.js"));
 export const notBuiltReason = `${cliMain} is missing: build first (npm run build)`;
 

@@ -1,6 +1,7 @@
 // issue 10 (and issue 11, item 2): in a fresh clone `npm ci && npm run build` left no `flagon`
 // command, because the bin pointed into dist/, which did not exist when npm linked it; `npx
-// flagon` then asked the registry and got a 404. The bin is now a committed file.
+// flagon` then asked the registry and got a 404. The bin is now a committed file (of @flagon/cli,
+// since the CLI left core for its own package).
 import { execFile } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile } from "node:fs/promises";
@@ -8,18 +9,18 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { childEnv, coreBuilt, coreDir, exec, notBuiltReason, removeDir } from "./helpers.js";
+import { childEnv, cliDir, coreBuilt, exec, notBuiltReason, removeDir } from "./helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const gitCheckout = existsSync(path.join(root, ".git"));
 
 async function binTarget(): Promise<string> {
-  const pkg = JSON.parse(await readFile(path.join(coreDir, "package.json"), "utf8")) as {
+  const pkg = JSON.parse(await readFile(path.join(cliDir, "package.json"), "utf8")) as {
     bin: Record<string, string>;
   };
   const target = pkg.bin["flagon"];
-  expect(target, "core/package.json has a flagon bin").toBeTypeOf("string");
-  return path.join(coreDir, target ?? "");
+  expect(target, "cli/package.json has a flagon bin").toBeTypeOf("string");
+  return path.join(cliDir, target ?? "");
 }
 
 function git(args: string[]): Promise<{ code: number; stdout: string }> {
@@ -31,9 +32,9 @@ function git(args: string[]): Promise<{ code: number; stdout: string }> {
 }
 
 describe("issue 10: the flagon command exists in a clone before anything is built", () => {
-  it("the bin of @flagon/core is a committed file outside dist/", async () => {
+  it("the bin of @flagon/cli is a committed file outside dist/", async () => {
     const target = await binTarget();
-    expect(path.relative(coreDir, target).split(path.sep)[0]).not.toBe("dist");
+    expect(path.relative(cliDir, target).split(path.sep)[0]).not.toBe("dist");
     expect(existsSync(target), target).toBe(true);
     if (!gitCheckout) return; // a source tarball: no git to ask
     const tracked = await git(["ls-files", "--error-unmatch", path.relative(root, target)]);
@@ -59,14 +60,14 @@ describe("issue 10: the flagon command exists in a clone before anything is buil
   });
   if (!coreBuilt) console.warn(`skipped running npx flagon: ${notBuiltReason}`);
 
-  it("says to build first when core/dist is missing, with exit code 1", async () => {
+  it("says to build first when cli/dist is missing, with exit code 1", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "flagon-bin-"));
     try {
       await mkdir(path.join(dir, "bin"));
       await copyFile(await binTarget(), path.join(dir, "bin/flagon.js"));
       const outcome = await exec(process.execPath, [path.join(dir, "bin/flagon.js"), "--help"], dir, 30_000);
       expect(outcome.code).toBe(1);
-      expect(outcome.output).toContain("@flagon/core is not built");
+      expect(outcome.output).toContain("@flagon/cli is not built");
       expect(outcome.output).toContain("npm run build");
     } finally {
       await removeDir(dir);

@@ -1,6 +1,6 @@
 // issue 11, item 6: `flagon plugin new --help` did not list --from-registry and --from-checkout,
 // which the command accepts (and which `flagon new --help` lists). The help of the built command
-// now names every option; core/src/cli/help-options.test.ts checks each command's help against
+// now names every option; cli/src/help-options.test.ts checks each command's help against
 // its parser's options.
 import { describe, expect, it } from "vitest";
 import { cliMain, coreBuilt, exec, expectSuccess, notBuiltReason } from "./helpers.js";

@@ -13,6 +13,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   childEnv,
+  cliLoader,
   cliMain,
   coreBuilt,
   coreDir,
@@ -24,7 +25,7 @@ import {
 
 if (!coreBuilt) console.warn(`skipped the scaffold SIGTERM tests: ${notBuiltReason}`);
 
-const loader = path.join(coreDir, "dist/cli/loader/import.js");
+const loader = cliLoader;
 
 /** A tiny app in place of the scaffold's: a far close deadline, and a SIGTERM from onListen on demand. */
 const APP = `import { Flagon } from "@flagon/core";

@@ -44,6 +44,7 @@ it.for(["api", "web"] as const)(
       const pkgFile = path.join(appDir, "package.json");
       const pkg = JSON.parse(await readFile(pkgFile, "utf8")) as { dependencies: Record<string, string> };
       expect(pkg.dependencies["@flagon/core"]).toBe(`file:${path.resolve(coreDir)}`);
+      expect(pkg.dependencies["@flagon/cli"]).toBe(`file:${path.resolve(coreDir, "..", "cli")}`);
       expect(pkg.dependencies["@flagon/database"]).toBe(
         `file:${path.resolve(coreDir, "..", "plugins", "database")}`,
       );

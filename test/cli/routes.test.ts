@@ -2,13 +2,12 @@
 // line on a TypeScript app; and the loader's proof that a class injected by type keeps its
 // `design:paramtypes`.
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   childEnv,
+  cliLoader,
   cliMain,
   coreBuilt,
-  coreDir,
   notBuiltReason,
   removeDir,
   tempApp,
@@ -174,7 +173,7 @@ describe.skipIf(!coreBuilt)("flagon routes and app commands on a TypeScript app"
   });
 
   it("the TypeScript loader records design:paramtypes for a class injected by type from another file", async () => {
-    const loader = path.join(coreDir, "dist/cli/loader/import.js");
+    const loader = cliLoader;
     const script = `
       const { Items } = await import("./src/items.controller.ts");
       const { Repo } = await import("./src/repo.js"); // NodeNext-style: ./repo.js is ./repo.ts

@@ -1,7 +1,8 @@
 // Issue 12: importModule is how a plugin loads the app's TypeScript files (migrations, seeds).
 // Under the repository's vitest, core runs from its sources, where the loader's hooks file does
 // not exist (it is built to dist/): importing any .ts file failed with "Cannot find module
-// core/src/cli/loader/hooks.js". There the host compiles TypeScript already and is used.
+// core/src/cli/loader/hooks.js" (the loader is now @flagon/cli's, found from the package's root).
+// There the host compiles TypeScript already and is used.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";

@@ -7,7 +7,6 @@
 import "../app/class-types.js";
 export { inject, type InjectOptions, type InjectResponse, type SetCookieEntry } from "./inject.js";
 export { TestClient } from "./test-client.js";
-export { runCommand, type CommandResult } from "./run-command.js";
 
 import type { Injectable } from "./inject.js";
 import { TestClient } from "./test-client.js";

@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from "node:net";
 import type { Flagon } from "@flagon/core";
-import { runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { FIXTURE_ITEMS } from "../src/fixtures/pages.js";
 import { schedulers } from "../src/scrape/plugin.js";

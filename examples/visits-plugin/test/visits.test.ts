@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, Flagon, Get, Injectable, render } from "@flagon/core";
-import { runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
 import visits, {
   CurrentVisitor,
   currentVisitor,

@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 
 const pluginDir = fileURLToPath(new URL("../", import.meta.url));
 const coreDir = path.resolve(pluginDir, "../../core");
-const flagonBin = path.join(coreDir, "bin/flagon.js");
+const cliDir = path.resolve(pluginDir, "../../cli");
+const flagonBin = path.join(cliDir, "bin/flagon.js");
 const kyselyDir = [
   path.join(pluginDir, "node_modules/kysely"),
   path.join(pluginDir, "../../node_modules/kysely"),
@@ -18,8 +19,11 @@ const kyselyDir = [
 
 /** The command runs the builds: without them the suites skip, saying why. */
 export const built =
-  existsSync(path.join(coreDir, "dist/cli/main.js")) && existsSync(path.join(pluginDir, "dist/index.js"));
-export const notBuiltReason = "core/dist or plugins/database/dist is missing: build first (npm run build)";
+  existsSync(path.join(cliDir, "dist/main.js")) &&
+  existsSync(path.join(coreDir, "dist/index.js")) &&
+  existsSync(path.join(pluginDir, "dist/index.js"));
+export const notBuiltReason =
+  "cli/dist, core/dist or plugins/database/dist is missing: build first (npm run build)";
 
 const APP = `import { Flagon } from "@flagon/core";
 import database from "@flagon/database";

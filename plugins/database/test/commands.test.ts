@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Flagon, type Env } from "@flagon/core";
-import { runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import database, { Database } from "../src/index.js";

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { Flagon } from "@flagon/core";
-import { runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import database, { Database } from "../src/index.js";

@@ -5,7 +5,7 @@ import { expect, test } from "vitest";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 // The loader `flagon start` uses for .ts files (the built server.js needs none).
-const loader = fileURLToPath(new URL("core/dist/cli/loader/import.js", `file://${repo}`));
+const loader = fileURLToPath(new URL("cli/dist/loader/import.js", `file://${repo}`));
 
 test("server.ts listens, then closes and exits 0 on SIGTERM", async () => {
   const child = spawn(process.execPath, ["--import", loader, "test/guides/deployment/server.ts"], {

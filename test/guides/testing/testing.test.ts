@@ -2,7 +2,8 @@
 import "reflect-metadata";
 import { describe, expect, test } from "vitest";
 import { Flagon } from "@flagon/core";
-import { inject, runCommand, testClient } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
+import { inject, testClient } from "@flagon/core/testing";
 import { CLOCK, createApp, poweredBy } from "./app.js";
 
 const config = { secretKey: "a test key of at least thirty-two characters" };

@@ -2,7 +2,7 @@
 // the app is built without its onReady hooks. Through the public API only.
 import { definePlugin, Flagon } from "@flagon/core";
 import { defineCommand } from "@flagon/core/plugin";
-import { runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
 import { describe, expect, it } from "vitest";
 
 /** A database-like plugin: a pool opened in onReady and closed in onClose, and `db` commands. */

@@ -1,6 +1,7 @@
 // docs/tutorial/2-database.md: a migrated SQLite database, and pages that read it.
 import type { Flagon } from "@flagon/core";
-import { inject, runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
+import { inject } from "@flagon/core/testing";
 import { freshDatabase, migrate } from "@flagon/database/testing";
 import { afterEach, expect, test } from "vitest";
 import { createApp } from "./app.js";

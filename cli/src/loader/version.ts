@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CliError } from "../io.js";
 
-/** The range of typescript the CLI runs apps with (also core/package.json's peer range). */
+/** The range of typescript the CLI runs apps with (also cli/package.json's peer range). */
 export const SUPPORTED_TYPESCRIPT = ">=5.0 <7";
 
 /** The version in the package.json of the typescript package whose main file is `main`. */

@@ -6,12 +6,12 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BUILT_IN_COMMANDS } from "../app/commands.js";
+import { BUILT_IN_COMMANDS } from "@flagon/core/plugin";
 import { locateApp } from "./app-commands.js";
 import { run } from "./run.js";
 
-const coreDir = fileURLToPath(new URL("../../", import.meta.url));
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+const coreDir = fileURLToPath(new URL("../../core/", import.meta.url));
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
@@ -65,7 +65,7 @@ describe("help and usage", () => {
     expect(stdout).not.toContain("app commands"); // no app here: nothing to say about one
   });
 
-  it("--version prints the version of @flagon/core", async () => {
+  it("--version prints the version of @flagon/cli", async () => {
     expect(await cli("--version")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     expect((await cli("-v")).stdout).toBe(`${version}\n`);
   });
@@ -250,7 +250,7 @@ describe("flagon new", () => {
     );
     expect(await readJson("my-api/package.json")).toMatchObject({
       name: "my-api",
-      dependencies: { "@flagon/core": `>=${version} <1` },
+      dependencies: { "@flagon/core": `>=${version} <1`, "@flagon/cli": `>=${version} <1` },
     });
   });
 

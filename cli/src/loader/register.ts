@@ -14,7 +14,7 @@ export function needsTypeScript(file: string): boolean {
 
 /**
  * The typescript package's main file, looked up from the app's root first (the version the app
- * builds with), then from @flagon/core's own location; undefined when neither has it.
+ * builds with), then from @flagon/cli's own location; undefined when neither has it.
  */
 export function resolveTypeScript(
   root: string,
@@ -45,18 +45,17 @@ export function requireTypeScript(root: string, shown: string): string {
 export function typeScriptMissing(shown: string): CliError {
   return new CliError(
     `${shown} is TypeScript, and running it needs the typescript package (an optional peer of ` +
-      `@flagon/core): install typescript (npm install --save-dev typescript), or build the app ` +
+      `@flagon/cli): install typescript (npm install --save-dev typescript), or build the app ` +
       `and set "app" in the config to the built file (such as "dist/app.js")`,
   );
 }
 
 // The hooks run on Node's loader thread, which needs a JavaScript file of their own: the built
 // hooks.js of this package, found from the package's root, so that it is the same file whether
-// this module runs from its TypeScript source (the repository's own tests), from dist/, or
-// bundled into dist/bundle/ (scripts/bundle.mjs), where no hooks.js sits beside it.
+// this module runs from its TypeScript source (the repository's own tests) or from dist/.
 const HOOKS = new URL(
-  "dist/cli/loader/hooks.js",
-  pathToFileURL(createRequire(import.meta.url).resolve("@flagon/core/package.json")),
+  "dist/loader/hooks.js",
+  pathToFileURL(createRequire(import.meta.url).resolve("@flagon/cli/package.json")),
 );
 
 // Loader registration is per process by nature (node:module keeps the hooks for the process).

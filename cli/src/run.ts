@@ -12,8 +12,9 @@ import { start } from "./start.js";
 
 export type { CliIO } from "./io.js";
 
-// The same relative path from src/cli and dist/cli.
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+// The same relative path from src/ and dist/. Core, the CLI and the official plugins are released
+// together, under one version: scaffolds depend on all of them with the range of this one.
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const BUILT_IN: ReadonlyArray<readonly [string, string]> = [
   ["dev", "Run the app for development, restarting it when a file changes"],
@@ -38,7 +39,7 @@ ${appSection}
 Options:
 ${columns([
   ["-h, --help", "Show help (flagon <command> --help for one command)"],
-  ["-v, --version", "Print the version of @flagon/core"],
+  ["-v, --version", "Print the version of @flagon/cli"],
 ])}`;
 }
 

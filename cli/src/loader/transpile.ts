@@ -1,6 +1,6 @@
 // What the TypeScript loader does to a file, kept free of node:module so it can be unit-tested:
 // the compiler options (the app's tsconfig, with decorator metadata forced on) and the transpile.
-// The `typescript` package is passed in: it is an optional peer of @flagon/core, loaded lazily.
+// The `typescript` package is passed in: it is an optional peer of @flagon/cli, loaded lazily.
 import path from "node:path";
 import type TS from "typescript";
 

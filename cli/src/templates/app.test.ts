@@ -60,7 +60,7 @@ describe("app templates", () => {
       name: "my-app",
       type: "module",
       scripts: { dev: "flagon dev", start: "flagon start", test: "vitest run" },
-      dependencies: { "@flagon/core": ">=0.1.0 <1" },
+      dependencies: { "@flagon/core": ">=0.1.0 <1", "@flagon/cli": ">=0.1.0 <1" },
     });
     expect(JSON.parse(api.get("tsconfig.json") ?? "")).toMatchObject({
       compilerOptions: { experimentalDecorators: true, emitDecoratorMetadata: true },
@@ -91,6 +91,7 @@ describe("the database in both templates", () => {
       };
       expect(pkg.dependencies).toEqual({
         "@flagon/core": ">=0.1.0 <1",
+        "@flagon/cli": ">=0.1.0 <1",
         "@flagon/database": ">=0.1.0 <1",
         kysely: KYSELY_RANGE,
       });
@@ -116,7 +117,7 @@ describe("the database in both templates", () => {
 
   it("kysely is the range @flagon/database depends on", async () => {
     const plugin = JSON.parse(
-      await readFile(new URL("../../../../plugins/database/package.json", import.meta.url), "utf8"),
+      await readFile(new URL("../../../plugins/database/package.json", import.meta.url), "utf8"),
     ) as { dependencies: Record<string, string> };
     expect(KYSELY_RANGE).toBe(plugin.dependencies["kysely"]);
   });

@@ -5,12 +5,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const main = new URL("../dist/cli/main.js", import.meta.url);
+const main = new URL("../dist/main.js", import.meta.url);
 if (existsSync(main)) {
   await import(main.href);
 } else {
   process.stderr.write(
-    `flagon: @flagon/core is not built: ${fileURLToPath(main)} is missing.\n` +
+    `flagon: @flagon/cli is not built: ${fileURLToPath(main)} is missing.\n` +
       "In a clone of the Flagon repository, run `npm run build` at its root first.\n",
   );
   process.exitCode = 1;

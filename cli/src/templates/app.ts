@@ -94,8 +94,14 @@ function packageJson(v: AppTemplateVars): string {
       "db:status": "flagon db status",
       "db:seed": "flagon db seed",
     },
-    // The official plugins are released with core, under the same version range.
-    dependencies: { "@flagon/core": v.coreRange, "@flagon/database": v.coreRange, kysely: KYSELY_RANGE },
+    // The CLI (the scripts' flagon, also in production) and the official plugins are released
+    // with core, under the same version range.
+    dependencies: {
+      "@flagon/core": v.coreRange,
+      "@flagon/cli": v.coreRange,
+      "@flagon/database": v.coreRange,
+      kysely: KYSELY_RANGE,
+    },
     devDependencies: {
       "@types/node": "^20.19.0",
       typescript: "~5.9.3",
@@ -273,7 +279,8 @@ export class NotesController {
 const notesTestSetup = `import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { inject, runCommand } from "@flagon/core/testing";
+import { runCommand } from "@flagon/cli/testing";
+import { inject } from "@flagon/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 

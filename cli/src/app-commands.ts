@@ -2,8 +2,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Command } from "../app/commands.js";
-import { loadConfig } from "../config/index.js";
+import { type Command, loadConfig } from "@flagon/core/plugin";
 import { CliError, errorMessage } from "./io.js";
 import { needsTypeScript, registerTypeScriptLoader } from "./loader/register.js";
 

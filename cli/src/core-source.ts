@@ -1,7 +1,8 @@
 // Where a scaffold (`flagon new`, `flagon plugin new`) gets @flagon/core from. Until the
 // packages are published, `npm install` of a registry range 404s; a CLI that runs from a
-// checkout of the Flagon repository (its package folder is `core/` beside a package.json named
-// flagon-monorepo) points the dependency at that folder with `file:` instead. Decided from the
+// checkout of the Flagon repository (its package folder is `cli/`, beside `core/` and a
+// package.json named flagon-monorepo) points the dependency at the checkout's `core/` with
+// `file:` instead. Decided from the
 // file system only: no network call, so offline it cannot hang. --from-registry and
 // --from-checkout force either way.
 import { existsSync, readFileSync } from "node:fs";
@@ -10,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { UsageError } from "./io.js";
 import type { TemplateFile } from "./templates/common.js";
 
-/** The folder of this @flagon/core package (dist/cli/ is two levels down). */
-const CORE_DIR = fileURLToPath(new URL("../../", import.meta.url));
+/** The folder of this @flagon/cli package (dist/ is one level down). */
+const CLI_DIR = fileURLToPath(new URL("../", import.meta.url));
 
 export const coreSourceOptions = {
   "from-registry": { type: "boolean" },
@@ -24,13 +25,12 @@ export const coreSourceHelp: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The checkout's core folder when this CLI runs from a clone of the repository, else undefined. */
-export function checkoutCore(coreDir: string = CORE_DIR): string | undefined {
-  const root = path.dirname(path.resolve(coreDir));
-  if (path.basename(path.resolve(coreDir)) !== "core" || !existsSync(path.join(root, ".git")))
-    return undefined;
+export function checkoutCore(cliDir: string = CLI_DIR): string | undefined {
+  const root = path.dirname(path.resolve(cliDir));
+  if (path.basename(path.resolve(cliDir)) !== "cli" || !existsSync(path.join(root, ".git"))) return undefined;
   try {
     const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { name?: unknown };
-    return pkg.name === "flagon-monorepo" ? path.resolve(coreDir) : undefined;
+    return pkg.name === "flagon-monorepo" ? path.join(root, "core") : undefined;
   } catch {
     return undefined;
   }
@@ -48,20 +48,23 @@ export function coreCheckout(flags: {
   const found = checkoutCore();
   if (flags["from-checkout"] && found === undefined) {
     throw new UsageError(
-      `--from-checkout: this flagon (${CORE_DIR}) does not run from a clone of the Flagon repository`,
+      `--from-checkout: this flagon (${CLI_DIR}) does not run from a clone of the Flagon repository`,
     );
   }
   return found;
 }
 
 /**
- * The checkout's folder of an official package: `core/` for @flagon/core, `plugins/<name>/` for
- * @flagon/<name> when that folder holds a package of that name; else undefined.
+ * The checkout's folder of an official package: `core/` for @flagon/core, `cli/` for
+ * @flagon/cli, `plugins/<name>/` for @flagon/<name> when that folder holds a package of that
+ * name; else undefined.
  */
 export function checkoutPackage(core: string, name: string): string | undefined {
   if (name === "@flagon/core") return core;
   if (!name.startsWith("@flagon/")) return undefined;
-  const dir = path.join(path.dirname(core), "plugins", name.slice("@flagon/".length));
+  const short = name.slice("@flagon/".length);
+  const dir =
+    short === "cli" ? path.join(path.dirname(core), "cli") : path.join(path.dirname(core), "plugins", short);
   try {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: unknown };
     return pkg.name === name ? dir : undefined;
@@ -72,7 +75,8 @@ export function checkoutPackage(core: string, name: string): string | undefined 
 
 /**
  * Rewrites the @flagon/core entries of package.json's `sections` to `file:<core>`, and those of
- * the official plugins the checkout holds (such as @flagon/database) to `file:<plugins/name>`.
+ * the other official packages the checkout holds (@flagon/cli, @flagon/database…) to their
+ * folders.
  */
 export function pointAtCheckout(
   files: readonly TemplateFile[],

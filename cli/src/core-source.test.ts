@@ -3,12 +3,14 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkoutCore, coreCheckout, pointAtCheckout } from "./core-source.js";
 
-const core = fileURLToPath(new URL("../../", import.meta.url));
+const cli = fileURLToPath(new URL("../", import.meta.url));
+const core = path.join(path.dirname(path.resolve(cli)), "core");
 
 describe("issue 11: where a scaffold gets @flagon/core", () => {
-  it("this repository's core is a checkout; another folder is not", () => {
-    expect(checkoutCore(core)).toBe(path.resolve(core));
-    expect(checkoutCore(path.join(core, "src"))).toBeUndefined();
+  it("a CLI in this repository's cli/ finds the checkout's core; another folder does not", () => {
+    expect(checkoutCore(cli)).toBe(core);
+    expect(checkoutCore(core)).toBeUndefined();
+    expect(checkoutCore(path.join(cli, "src"))).toBeUndefined();
   });
 
   it("--from-registry forces the range; both flags are refused", () => {
@@ -33,13 +35,14 @@ describe("issue 11: where a scaffold gets @flagon/core", () => {
     });
   });
 
-  it("points official plugins the checkout holds at their plugins/ folder, leaving the rest", () => {
+  it("points the CLI and the official plugins the checkout holds at their folders, leaving the rest", () => {
     const files = [
       {
         path: "package.json",
         contents: JSON.stringify({
           dependencies: {
             "@flagon/core": "^1",
+            "@flagon/cli": "^1",
             "@flagon/database": "^1",
             "@flagon/not-a-plugin": "^1",
             kysely: "^0.28.0",
@@ -51,6 +54,7 @@ describe("issue 11: where a scaffold gets @flagon/core", () => {
     expect(pkg).toEqual({
       dependencies: {
         "@flagon/core": `file:${core}`,
+        "@flagon/cli": `file:${cli.replace(/[\\/]$/, "")}`,
         "@flagon/database": `file:${path.join(path.dirname(core), "plugins", "database")}`,
         "@flagon/not-a-plugin": "^1",
         kysely: "^0.28.0",

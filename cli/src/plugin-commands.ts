@@ -1,8 +1,8 @@
 // The commands that the app's plugins add (`app.addCommand`): finding the subcommand, parsing
 // its options with node:util parseArgs, the generated --help, and running it in command mode.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { Command, CommandArgument, CommandInput, CommandOption } from "../app/commands.js";
-import type { Flagon } from "../app/flagon.js";
+import type { Flagon } from "@flagon/core";
+import type { Command, CommandArgument, CommandInput, CommandOption } from "@flagon/core/plugin";
 import { CliError, type CliIO, columns, errorMessage, print, UsageError } from "./io.js";
 
 /** What running a command needs of the app: its commands, and `ready()` for those that ask. */

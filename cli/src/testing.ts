@@ -1,7 +1,8 @@
+// "@flagon/cli/testing": a command of the app run in a test as `flagon` runs it, with no process.
 import { Writable } from "node:stream";
-import type { Flagon } from "../app/flagon.js";
-import { reportError } from "../cli/io.js";
-import { runPluginCommand } from "../cli/plugin-commands.js";
+import type { Flagon } from "@flagon/core";
+import { reportError } from "./io.js";
+import { runPluginCommand } from "./plugin-commands.js";
 
 /** How a command run by `runCommand` ended: its exit code and what it printed. */
 export interface CommandResult {
@@ -26,6 +27,8 @@ class TextSink extends Writable {
  * message on stderr). A failing build rejects. Close the app afterwards, as the CLI does.
  *
  * @example
+ * import { runCommand } from "@flagon/cli/testing";
+ *
  * const app = createApp();
  * const { code, stdout } = await runCommand(app, ["db", "migrate", "--to", "3"]);
  * await app.close();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `flagon` command line, loaded by bin/flagon.js (the bin of @flagon/core). All the work is
+// The `flagon` command line, loaded by bin/flagon.js (the bin of @flagon/cli). All the work is
 // in run.ts, which tests call directly.
 import { run } from "./run.js";
 

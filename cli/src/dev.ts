@@ -3,7 +3,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/index.js";
+import { loadConfig } from "@flagon/core/plugin";
 import { type AppLocation, assertAppExists, locateApp } from "./app-commands.js";
 import { type CliIO, columns, print } from "./io.js";
 import { type ListenTarget, listenOptionSpecs, listenOptionsHelp, listenTarget } from "./listen-options.js";

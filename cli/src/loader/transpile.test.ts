@@ -159,7 +159,7 @@ export class Hello {
 });
 
 describe("finding typescript", () => {
-  it("looks in the app's root first, then where @flagon/core is", async () => {
+  it("looks in the app's root first, then where @flagon/cli is", async () => {
     await writeFiles({
       "package.json": { name: "app" },
       "node_modules/typescript/package.json": { name: "typescript", main: "./lib/typescript.js" },

@@ -2,7 +2,7 @@
 // and the config files at the root. Events are debounced into one change.
 import { existsSync, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import path from "node:path";
-import { CONFIG_SEARCH_PLACES } from "../config/index.js";
+import { CONFIG_SEARCH_PLACES } from "@flagon/core/plugin";
 
 /** Folders never watched, wherever they are. */
 const IGNORED_DIRS = new Set(["node_modules", "dist", ".git", "coverage", ".cache"]);
