@@ -1,11 +1,9 @@
 import { BadRequestError, MethodNotAllowedError, NotFoundError } from "../errors/http-errors.js";
 import { errorAccept, renderError } from "../errors/render.js";
-import { REQUEST_ID_HEADER } from "./request-log.js";
 import type { Context } from "../http/context.js";
 import { FlagonResponse } from "../http/response.js";
 import type { CompiledRoute, ResponseSerializer, RouteTable } from "./route-table.js";
 import type { RouteHooks } from "../hooks/registry.js";
-import { isValidHost } from "../http/proxy.js";
 import { type ErrorHandler, type ErrorKey, handleError, isThenable, toResponse } from "./respond.js";
 
 export { type ErrorHandler, type ErrorKey, toResponse } from "./respond.js";
@@ -24,22 +22,20 @@ export interface DispatchDeps {
 /** A result now, or a promise of it. */
 type Maybe<T> = T | Promise<T>;
 
-/** What one request carries from step to step; each step writes what it learned. */
-class Pass {
+/**
+ * What one request carries from step to step (the app's Exchange); each step writes what it
+ * learned: the route and its hooks, the serializer, the response on its way out.
+ */
+export interface Pass {
+  readonly ctx: Context;
+  readonly deps: DispatchDeps;
   /** The route's hooks once matched; until then (and for 404, 405…) the unrouted ones. */
   hooks: RouteHooks;
-  route: CompiledRoute | undefined = undefined;
+  route: CompiledRoute | undefined;
   /** The serializer for the handler's value (none for an early answer). */
-  serialize: ResponseSerializer | undefined = undefined;
+  serialize: ResponseSerializer | undefined;
   /** The response on its way out (onSend may replace it). */
-  response: FlagonResponse | undefined = undefined;
-
-  constructor(
-    readonly ctx: Context,
-    readonly deps: DispatchDeps,
-  ) {
-    this.hooks = deps.unrouted;
-  }
+  response: FlagonResponse | undefined;
 }
 
 type Step<T> = (pass: Pass, value: unknown) => Maybe<T>;
@@ -66,14 +62,13 @@ function guard<T>(pass: Pass, run: (pass: Pass) => Maybe<T>, failed: Step<T>): M
 }
 
 /**
- * One request's life, in the order of the diagram in CONTRIBUTING.md:
- *   onRequest → match → preHandler → [interceptors →] handler → respond → onSend → stamp
- * (the adapter then writes, and onResponse runs after the write). A throw from the first steps
+ * One admitted request's life, in the order of the diagram in CONTRIBUTING.md:
+ *   onRequest → match → preHandler → [interceptors →] invoke → respond → onSend
+ * (the exchange then stamps it; onResponse runs after the write). A throw from the first steps
  * goes to onError, the error handlers or the default page, and that response still goes through
  * onSend; a throw from onSend is answered the same way, without a second onSend.
  */
-export function dispatch(ctx: Context, deps: DispatchDeps): Maybe<FlagonResponse> {
-  const pass = new Pass(ctx, deps);
+export function dispatch(pass: Pass): Maybe<FlagonResponse> {
   return step(pass, guard(pass, onRequest, recover), onSend);
 }
 
@@ -108,13 +103,12 @@ interface Matched {
 }
 
 /**
- * The route for the request and the hooks it runs. 404 and 405 throw (the unrouted hooks see
- * them); OPTIONS gets its Allow, a slash-less URL its 308 to the route with the slash.
+ * The route for the request and the hooks it runs (the Host was checked on admission). 404
+ * and 405 throw (the unrouted hooks see them); OPTIONS gets its Allow, a slash-less URL its 308
+ * to the route with the slash.
  */
 function match(ctx: Context, deps: DispatchDeps): Matched {
   const { request } = ctx;
-  const host = request.headers.host;
-  if (host !== undefined && !isValidHost(host)) throw new BadRequestError("invalid Host header");
   if (request.path.charCodeAt(0) !== 47 /* / */)
     throw new BadRequestError("the request target must be a path");
   const found = deps.table.router.match(request.method, request.path);
@@ -162,7 +156,7 @@ function runEntry(ctx: Context, hooks: readonly ((ctx: Context) => unknown)[], f
 }
 
 /**
- * The handler's (or an early) value as a response, completed inside the request: a deferred
+ * 5. respond: the handler's (or an early) value as a response, completed inside the request: a deferred
  * response (a template, a file) is built, then the `ctx.beforeSend` steps run (a session saves).
  */
 function respond(pass: Pass, value: unknown): Maybe<FlagonResponse> {
@@ -227,12 +221,12 @@ async function recover(pass: Pass, thrown: unknown): Promise<FlagonResponse> {
   return response;
 }
 
-/** 5. onSend: each hook may change or replace the response; then it is stamped. */
+/** 6. onSend: each hook may change or replace the response. */
 function onSend(pass: Pass, response: unknown): Maybe<FlagonResponse> {
   pass.ctx.closeBeforeSend();
   pass.response = response as FlagonResponse;
-  if (pass.hooks.onSend.length === 0) return stamp(pass);
-  return step(pass, guard(pass, runOnSend, recoverOnSend), stamp);
+  if (pass.hooks.onSend.length === 0) return pass.response;
+  return guard(pass, runOnSend, recoverOnSend);
 }
 
 function runOnSend(pass: Pass, from = 0): Maybe<FlagonResponse> {
@@ -252,40 +246,4 @@ function runOnSend(pass: Pass, from = 0): Maybe<FlagonResponse> {
 
 function recoverOnSend(pass: Pass, error: unknown): Promise<FlagonResponse> {
   return handleError(pass.ctx, error, pass.deps, pass.hooks);
-}
-
-/**
- * 6. stamp: the last touch of every response the app makes, the request id and the security
- * headers; the onResponse hooks (7.) wait for the write.
- */
-function stamp(pass: Pass, value?: unknown): FlagonResponse {
-  const response = (value ?? pass.response) as FlagonResponse;
-  const { ctx, hooks } = pass;
-  response.headers.setTrusted(REQUEST_ID_HEADER, ctx.id);
-  ctx.app.securityHeaders.apply(response, ctx.request);
-  if (hooks.onResponse.length > 0) response.afterSend = () => onResponse(ctx, hooks, response);
-  else if (ctx.containerIfUsed !== undefined) response.afterSend = () => disposeContainer(ctx);
-  return response;
-}
-
-/** 7. onResponse, after the response was written; errors are logged, never sent. */
-async function onResponse(ctx: Context, hooks: RouteHooks, response: FlagonResponse): Promise<void> {
-  for (const hook of hooks.onResponse) {
-    try {
-      const done = hook(ctx, response);
-      if (isThenable(done)) await done;
-    } catch (error) {
-      ctx.log.error({ err: error }, "onResponse hook failed");
-    }
-  }
-  await disposeContainer(ctx);
-}
-
-/** Disposes the request's container (`ctx.container`) if something made it; errors are logged. */
-async function disposeContainer(ctx: Context): Promise<void> {
-  try {
-    await ctx.containerIfUsed?.dispose();
-  } catch (error) {
-    ctx.log.error({ err: error }, "disposing the request container failed");
-  }
 }

@@ -1,20 +1,20 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Logger } from "pino";
 import type { Keyv } from "keyv";
 import { loadConfig, type LoadedConfig } from "../config/index.js";
 import type { AppContainer } from "../di/app-container.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookRegistry, Slot } from "../hooks/registry.js";
 import type { BodyParsers } from "../http/body-parsers.js";
-import { compileTrustProxy, type ProxyTrust } from "../http/proxy.js";
+import { compileTrustProxy } from "../http/proxy.js";
 import { SecurityHeaders } from "../http/security-headers.js";
 import type { ConverterFactory } from "../routing/converters.js";
 import { SessionManager } from "../session/manager.js";
 import { type StaticFolderSpec, staticRoutes } from "../static/static-folders.js";
-import type { Templates } from "../templating/engine.js";
 import { type CoreConfig, type ResolvedConfig, resolveConfig } from "./config.js";
+import type { Context } from "../http/context.js";
 import type { DispatchDeps, ErrorHandler, ErrorKey } from "./dispatch.js";
+import { FrontDoor } from "./exchange.js";
 import type { PluginQueue } from "./plugin-queue.js";
 import { buildRouteTable, declaresResponseSchema, type FunctionRoute } from "./route-table.js";
 
@@ -27,12 +27,8 @@ type Class = abstract new (...args: never[]) => unknown;
  */
 export type AppState = "starting" | "ready" | "closing" | "closed";
 
-/** What the lifecycle reads of the app itself (its public side, read when it runs). */
-interface LifecycleApp {
-  readonly root: string;
-  readonly log: Logger;
-  readonly templates: Templates;
-}
+/** The app itself (its public side, read when it runs): what contexts name as `ctx.app`. */
+type LifecycleApp = Context["app"];
 
 /** The app's parts the build puts together; the arrays and maps are the app's own, shared. */
 export interface LifecycleParts {
@@ -54,14 +50,14 @@ export interface LifecycleParts {
 /**
  * One app's start-up and shutdown: `build()` (config, plugins, routes, DI, hook pipelines,
  * `onRoute`), `ready()` (build, then `onReady`), and `close()` (`onClose`, in reverse). Holds
- * what the build produced: the resolved config, the dispatch tables, sessions, proxy trust.
+ * what the build produced: the resolved config, the dispatch tables, sessions, the front door.
  */
 export class Lifecycle {
   config: ResolvedConfig;
   deps: DispatchDeps | undefined;
   sessions: SessionManager | undefined;
-  proxyTrust: ProxyTrust | undefined;
-  security: SecurityHeaders | undefined;
+  /** Where requests come in (both front doors), once built. */
+  door: FrontDoor | undefined;
   private loaded: LoadedConfig | undefined;
   private buildPromise: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
@@ -115,20 +111,32 @@ export class Lifecycle {
     this.loaded = await loadConfig({ root: app.root, configFile: parts.configFile, code: parts.codeConfig });
     this.config = resolveConfig(this.loaded.config);
     if (parts.ownLogger && this.config.logLevel !== undefined) app.log.level = this.config.logLevel;
-    this.proxyTrust = compileTrustProxy(this.config.trustProxy);
-    this.security = SecurityHeaders.compile(this.config.securityHeaders);
+    const proxyTrust = compileTrustProxy(this.config.trustProxy);
+    const security = SecurityHeaders.compile(this.config.securityHeaders);
     await parts.pluginQueue.run(this.loaded);
     // After the plugins: one that `requires: ["sessions"]` makes the secret key mandatory.
-    this.sessions = await SessionManager.create({
+    const sessions = await SessionManager.create({
       config: this.config,
       store: parts.sessionStore,
       log: app.log,
       required: parts.pluginQueue.required.has("sessions"),
     });
+    this.sessions = sessions;
     parts.functionRoutes.push(...(await staticRoutes(app.root, this.config.static, parts.staticFolders)));
     await app.templates.start();
     this.checkTemplatesRequired();
     const deps = await this.compile();
+    this.door = new FrontDoor({
+      app: this.app,
+      deps,
+      log: app.log,
+      bodyLimit: this.config.bodyLimit,
+      proxyTrust,
+      security,
+      requestLog: this.config.requestLog !== false,
+      bodyParsers: parts.bodyParsers,
+      sessions,
+    });
     for (const hook of parts.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
     }
