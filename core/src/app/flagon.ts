@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
 import { pino, type Logger } from "pino";
 import type { Keyv } from "keyv";
 import type { DependencyContainer } from "tsyringe";
@@ -11,13 +9,10 @@ import { ErrorCodes, FlagonError } from "../errors/codes.js";
 import type { HookName, HookSignatures } from "../hooks/names.js";
 import { type HookOptions, HookRegistry } from "../hooks/registry.js";
 import type { Interceptor } from "../hooks/interceptors.js";
-import { Context, type ContextHost, type RouteInfo, type UrlForOptions } from "../http/context.js";
+import type { Context, ContextHost, RouteInfo, UrlForOptions } from "../http/context.js";
 import { type BodyParser, type BodyParserOptions, BodyParsers } from "../http/body-parsers.js";
-import type { SecurityHeaders } from "../http/security-headers.js";
-import { FlagonRequest, type RawRequest } from "../http/request.js";
+import type { RawRequest } from "../http/request.js";
 import { type AppSigner, appSigner } from "../session/app-signer.js";
-import type { SessionManager } from "../session/manager.js";
-import type { FlagonResponse } from "../http/response.js";
 import { builtinConverters, type ConverterFactory } from "../routing/converters.js";
 import type { RouteOptions } from "../routing/metadata.js";
 import { buildUrl } from "../routing/url-for.js";
@@ -30,11 +25,12 @@ import {
 import { type InjectOptions, type InjectResponse, inject } from "../testing/inject.js";
 import { TestClient } from "../testing/test-client.js";
 import { checkCommand, type Command, type CommandOptions } from "./commands.js";
-import { dispatch, type ErrorHandler, type ErrorKey } from "./dispatch.js";
+import type { ErrorHandler, ErrorKey } from "./dispatch.js";
+import type { FrontDoor } from "./exchange.js";
+import type { Answer } from "../http/wire.js";
 import { ErrorHandlerOwners } from "./error-handlers.js";
 import { type AppState, Lifecycle } from "./lifecycle.js";
 import { createLogger, type FlagonLoggerOptions } from "./logger.js";
-import { incomingRequestId, type RequestRecord, writeRequestLine } from "./request-log.js";
 import { type PluginEntry, PluginQueue } from "./plugin-queue.js";
 import type { FlagonPlugin } from "./plugins.js";
 import { listRoutes, type RouteListing } from "../routing/compile.js";
@@ -93,8 +89,7 @@ export class Flagon implements ContextHost {
   private readonly life: Lifecycle;
   private readonly di = new AppContainer();
   private readonly hooks = new HookRegistry();
-  /** @internal The app's body parsers (what `ctx.body()` and `@Body` use). */
-  readonly bodyParsers = new BodyParsers();
+  private readonly bodyParsers = new BodyParsers();
   private readonly pluginQueue = new PluginQueue(this, this.hooks);
   private readonly controllers: Class[];
   private readonly functionRoutes: FunctionRoute[] = [];
@@ -103,8 +98,6 @@ export class Flagon implements ContextHost {
   private readonly errorOwners = new ErrorHandlerOwners();
   private readonly commandList: Command[] = [];
   private readonly converters: Record<string, ConverterFactory>;
-  private readonly idPrefix = randomBytes(4).toString("hex");
-  private requestCount = 0;
   private server: NodeServer | undefined;
 
   constructor(options: FlagonOptions = {}) {
@@ -326,7 +319,7 @@ export class Flagon implements ContextHost {
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.server) throw new FlagonError(ErrorCodes.APP_STATE, "the app is already listening");
     await this.ready();
-    this.server = new NodeServer((raw) => this.handle(raw), this.life.settings.server, this.log, this);
+    this.server = new NodeServer(this.door, this.life.settings.server, this.log);
     const address = await this.server.listen(options);
     for (const hook of this.hooks.all("onListen")) await hook(address);
     return address;
@@ -344,14 +337,13 @@ export class Flagon implements ContextHost {
 
   // ---- serving -----------------------------------------------------------------------------
 
-  /** Handles one request from an adapter. The app must be ready. */
-  handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse> {
-    const deps = this.built("handle a request");
-    const ctx = new Context(
-      this,
-      new FlagonRequest(raw, this.life.settings.bodyLimit, this.life.settings.trustProxy),
-    );
-    return dispatch(ctx, deps);
+  /**
+   * Handles one request from a front door (`inject`, an adapter of your own): the answer's
+   * `wire` is what goes out, and its `done()` is called once it went out (onResponse hooks, the
+   * request line). Synchronous when every step of the request was. The app must be ready.
+   */
+  handle(raw: RawRequest): Answer | Promise<Answer> {
+    return this.door.admit(raw);
   }
 
   /** Sends a request through the app without a socket (see `@flagon/core/testing`). */
@@ -423,50 +415,23 @@ export class Flagon implements ContextHost {
   signer(purpose: string): AppSigner {
     return appSigner(purpose, (use) => {
       this.built(`use ${use}`);
-      return this.sessionManager.signingSecrets(use);
+      return this.door.sessions.signingSecrets(use);
     });
   }
 
-  /** @internal The app's sessions (what `ctx.session()` uses). The app must be ready. */
-  get sessionManager(): SessionManager {
-    if (!this.life.sessions) {
+  /**
+   * @internal Where the app's requests come in, once it is ready: what contexts, `inject` and the
+   * node adapter share (body parsers, sessions, request ids, the security headers).
+   */
+  get door(): FrontDoor {
+    const door = this.life.door;
+    if (door === undefined) {
       throw new FlagonError(
         ErrorCodes.APP_STATE,
-        "cannot use sessions before the app is ready: await app.ready()",
+        "cannot handle requests or use sessions before the app is ready: await app.ready()",
       );
     }
-    return this.life.sessions;
-  }
-
-  /** @internal The headers every response gets (`config.securityHeaders`), compiled once. */
-  get securityHeaders(): SecurityHeaders {
-    return this.life.settings.securityHeaders;
-  }
-
-  /** @internal Request ids: a per-app random prefix and a counter. */
-  nextRequestId(): string {
-    this.requestCount += 1;
-    return `${this.idPrefix}-${this.requestCount.toString(36)}`;
-  }
-
-  /** @internal The id of a request the adapter answers itself: a valid `X-Request-Id`, else a new one. */
-  requestIdFor(headers: IncomingHttpHeaders): string {
-    return incomingRequestId(headers) ?? this.nextRequestId();
-  }
-
-  /** @internal The one line per request, written by the adapter (or inject) once the response is done. */
-  logRequest(record: RequestRecord): void {
-    if (this.life.settings.requestLog) writeRequestLine(this.log, record);
-  }
-
-  /** @internal Whether the app serves no templates, so errors are negotiated as an API's. */
-  get servesApi(): boolean {
-    return this.life.deps?.apiApp ?? false;
-  }
-
-  /** @internal Whether `logRequest` would write a line for a response with this status. */
-  logsRequests(status: number): boolean {
-    return this.life.settings.requestLog && this.log.isLevelEnabled(status >= 500 ? "warn" : "info");
+    return door;
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Logger } from "pino";
 import type { Keyv } from "keyv";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import {
@@ -17,9 +16,10 @@ import type { BodyParsers } from "../http/body-parsers.js";
 import type { ConverterFactory } from "../routing/converters.js";
 import { SessionManager } from "../session/manager.js";
 import { type StaticFolderSpec, staticRoutes } from "../static/static-folders.js";
-import type { Templates } from "../templating/engine.js";
 import { renderInterceptor, rendersTemplate } from "../templating/render-decorator.js";
+import type { Context } from "../http/context.js";
 import type { DispatchDeps, ErrorHandler, ErrorKey } from "./dispatch.js";
+import { FrontDoor } from "./exchange.js";
 import type { PluginQueue } from "./plugin-queue.js";
 import { buildRouteTable, declaresResponseSchema } from "../routing/compile.js";
 import type { FunctionRoute } from "../routing/function-route.js";
@@ -33,12 +33,8 @@ type Class = abstract new (...args: never[]) => unknown;
  */
 export type AppState = "starting" | "ready" | "closing" | "closed";
 
-/** What the lifecycle reads of the app itself (its public side, read when it runs). */
-interface LifecycleApp {
-  readonly root: string;
-  readonly log: Logger;
-  readonly templates: Templates;
-}
+/** The app itself (its public side, read when it runs): what contexts name as `ctx.app`. */
+type LifecycleApp = Context["app"];
 
 /** The app's parts the build puts together; the arrays and maps are the app's own, shared. */
 export interface LifecycleParts {
@@ -60,7 +56,8 @@ export interface LifecycleParts {
 /**
  * One app's start-up and shutdown: `build()` (config, plugins, routes, DI, hook pipelines,
  * `onRoute`), `ready()` (build, then `onReady`), and `close()` (`onClose`, in reverse). Holds
- * what the build produced: the config and its parsed settings, the dispatch tables, sessions.
+ * what the build produced: the config and its parsed settings, the dispatch tables, sessions,
+ * the front door.
  */
 export class Lifecycle {
   config: ResolvedConfig;
@@ -69,6 +66,8 @@ export class Lifecycle {
   deps: DispatchDeps | undefined;
   sessions: SessionManager | undefined;
   private parsed: ParsedConfig;
+  /** Where requests come in (both front doors), once built. */
+  door: FrontDoor | undefined;
   private loaded: LoadedConfig | undefined;
   private buildPromise: Promise<void> | undefined;
   private readyPromise: Promise<void> | undefined;
@@ -130,16 +129,28 @@ export class Lifecycle {
     if (parts.ownLogger && this.config.logLevel !== undefined) app.log.level = this.config.logLevel;
     await parts.pluginQueue.run(this.loaded, this.settings.pluginTimeout);
     // After the plugins: one that `requires: ["sessions"]` makes the secret key mandatory.
-    this.sessions = await SessionManager.create({
+    const sessions = await SessionManager.create({
       settings: this.settings.session,
       store: parts.sessionStore,
       log: app.log,
       required: parts.pluginQueue.required.has("sessions"),
     });
+    this.sessions = sessions;
     parts.functionRoutes.push(...(await staticRoutes(app.root, this.settings.static, parts.staticFolders)));
     await app.templates.start();
     this.checkTemplatesRequired();
     const deps = await this.compile();
+    this.door = new FrontDoor({
+      app: this.app,
+      deps,
+      log: app.log,
+      bodyLimit: this.settings.bodyLimit,
+      proxyTrust: this.settings.trustProxy,
+      security: this.settings.securityHeaders,
+      requestLog: this.settings.requestLog,
+      bodyParsers: parts.bodyParsers,
+      sessions,
+    });
     for (const hook of parts.hooks.all("onRoute")) {
       for (const route of deps.table.all) await hook(route.info);
     }

@@ -1,7 +1,5 @@
-import type { IncomingHttpHeaders } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import type { FlagonResponse } from "../http/response.js";
 
 const MAX_LOGGED_PATH = 2048;
 
@@ -19,19 +17,6 @@ export interface RequestRecord {
   readonly remoteAddress: string | undefined;
   /** The client went away before the whole response was written. */
   readonly aborted?: boolean;
-}
-
-/** What adapters need from the app to log requests it answers, and those it refuses itself. */
-export interface RequestLogHost {
-  /** The id for a request the adapter answers without the app (e.g. 503 while closing). */
-  requestIdFor(headers: IncomingHttpHeaders): string;
-  /** Whether a request answered with this status gets a line (so no record is built for nothing). */
-  logsRequests(status: number): boolean;
-  logRequest(record: RequestRecord): void;
-  /** The app's security headers, for responses the adapter makes itself. */
-  readonly securityHeaders: {
-    apply(response: FlagonResponse, request: { readonly protocol: "http" | "https" }): void;
-  };
 }
 
 /**

@@ -21,7 +21,7 @@ function context(url = "/", headers: IncomingHttpHeaders = {}, remoteAddress = "
     remoteAddress,
     encrypted: false,
   };
-  return new Context(app, new FlagonRequest(raw, 1024));
+  return new Context(app, new FlagonRequest(raw, 1024), "test-1");
 }
 
 const plainError = (): Error => new Error("x");

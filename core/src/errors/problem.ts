@@ -15,7 +15,7 @@ import { errorAccept, renderError } from "./render.js";
  * });
  */
 export function problem(error: unknown, ctx: Context): FlagonResponse {
-  const accept = errorAccept(ctx.request, ctx.app.servesApi);
+  const accept = errorAccept(ctx.request, ctx.app.door.apiApp);
   return renderError(error, accept, {
     exposeInternals: ctx.app.config.env === "development",
   });

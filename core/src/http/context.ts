@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import type { DependencyContainer } from "tsyringe";
 import type { FlagonApp } from "../app/app-type.js";
 import { ErrorCodes, FlagonError } from "../errors/codes.js";
-import { incomingRequestId } from "./request-id.js";
 import { type CookieOptions, serializeCookie } from "./cookies.js";
 import type { FlagonRequest } from "./request.js";
 import type { Session } from "../session/session.js";
@@ -37,7 +36,6 @@ export interface UrlForOptions {
 /** What a context needs from its app; keeps the context free of the app class. */
 export interface ContextHost {
   readonly log: Logger;
-  nextRequestId(): string;
   urlFor(
     endpoint: string,
     params: Record<string, unknown> | undefined,
@@ -78,15 +76,17 @@ export class Context {
   private stateBag: Record<string, unknown> | undefined;
   private beforeSendSteps: Array<(response: FlagonResponse) => unknown> | undefined;
   private beforeSendClosed = false;
-  private requestId: string | undefined;
+  private readonly requestId: string;
   private logger: Logger | undefined;
   private controls: ResponseControls | undefined;
   private requestContainer: DependencyContainer | undefined;
 
-  constructor(app: FlagonApp, request: FlagonRequest) {
+  /** `id` is the request's, given on admission (see `id`). */
+  constructor(app: FlagonApp, request: FlagonRequest, id: string) {
     this.app = app;
     this.host = app;
     this.request = request;
+    this.requestId = id;
     request.owner = this;
   }
 
@@ -124,7 +124,7 @@ export class Context {
    * });
    */
   body(accept?: readonly string[]): Promise<unknown> {
-    return this.app.bodyParsers.forContext(this, accept);
+    return this.app.door.bodyParsers.forContext(this, accept);
   }
 
   /**
@@ -160,7 +160,7 @@ export class Context {
    * 1–128 of `[A-Za-z0-9._:-]`, else a new one. It is echoed in the response's `X-Request-Id`.
    */
   get id(): string {
-    return (this.requestId ??= incomingRequestId(this.request.headers) ?? this.host.nextRequestId());
+    return this.requestId;
   }
 
   /**
@@ -210,7 +210,7 @@ export class Context {
    * session.set("user", user.id);
    */
   session(): Promise<Session> {
-    return this.app.sessionManager.load(this);
+    return this.app.door.sessions.load(this);
   }
 
   /**
@@ -219,7 +219,7 @@ export class Context {
    * it to anyone else.
    */
   get sessionUsed(): boolean {
-    return this.app.sessionManager.used(this);
+    return this.app.door.sessions.used(this);
   }
 
   /** Flashes a message for a later page (Flask's `flash()`); shorthand for `(await ctx.session()).flash(…)`. */

@@ -62,7 +62,7 @@ describe("issue 6: a body the client stopped sending is a 400, not a 500", () =>
     });
     app.post("/upload", async (ctx) => ({ length: (await ctx.request.bytes()).length }));
     await app.ready();
-    const response = await app.handle({
+    const { wire: response } = await app.handle({
       method: "POST",
       url: "/upload",
       headers: { host: "localhost", "content-type": "application/octet-stream", "content-length": "100" },

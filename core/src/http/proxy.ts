@@ -115,18 +115,12 @@ export function nearestValue(value: string | string[] | undefined): string | und
 // RFC 3986 reg-name or IP literal, with an optional port.
 const VALID_HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-/** The last host that passed: clients send the same Host on every request, so most checks end here. */
-let lastValidHost = "";
-
 /**
  * Whether a Host header or a forwarded host is a plain host with an optional port (no user
- * info, no path, at most 255 characters). The adapter, dispatch and proxy handling all use it.
+ * info, no path, at most 255 characters). Admission (the Host) and proxy handling use it.
  */
 export function isValidHost(host: string): boolean {
-  if (host === lastValidHost) return true;
-  if (host.length > 255 || !VALID_HOST.test(host)) return false;
-  lastValidHost = host;
-  return true;
+  return host.length <= 255 && VALID_HOST.test(host);
 }
 
 /**

@@ -49,7 +49,7 @@ function bodyConsumed(reader: string, consumer: string): FlagonError {
 
 /** What a request's files() reaches through its Context (kept structural: no import cycle). */
 interface FilesOwner {
-  readonly app: { readonly bodyParsers: { files(ctx: FilesOwner): Promise<unknown[]> } };
+  readonly app: { readonly door: { readonly bodyParsers: { files(ctx: FilesOwner): Promise<unknown[]> } } };
 }
 
 /**
@@ -114,7 +114,9 @@ export class FlagonRequest {
    */
   files<T = unknown>(): Promise<T[]> {
     const owner = this.owner;
-    return (owner === undefined ? Promise.resolve([]) : owner.app.bodyParsers.files(owner)) as Promise<T[]>;
+    return (owner === undefined ? Promise.resolve([]) : owner.app.door.bodyParsers.files(owner)) as Promise<
+      T[]
+    >;
   }
 
   /** Query arguments; repeated keys are kept (`query.getAll("tag")`). */

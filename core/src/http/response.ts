@@ -127,15 +127,6 @@ export class FlagonResponse {
   readonly headers: ResponseHeaders;
   body: ResponseBody;
 
-  /** @internal Set by the app: runs the onResponse hooks once the response was written. */
-  afterSend: (() => Promise<void>) | undefined = undefined;
-
-  /**
-   * @internal Set by the app: header names and values in turn (the security headers) that go
-   * on the wire where this response has no header of that name.
-   */
-  defaultHeaders: readonly string[] | undefined = undefined;
-
   /**
    * For deferred responses (a template, a file): builds the real response with the request's
    * context, inside the request, before `onSend`. Subclasses implement it.

@@ -9,8 +9,8 @@ const https = { protocol: "https" } as const;
 
 /** The headers that go on the wire once the app's security headers were applied. */
 function applied(config: unknown, response: FlagonResponse, request: { protocol: "http" | "https" } = http) {
-  SecurityHeaders.compile(config).apply(response, request);
-  return wireHeadersObject(toWire(response, "GET").headers);
+  const defaults = SecurityHeaders.compile(config).defaultsFor(response, request.protocol);
+  return wireHeadersObject(toWire(response, "GET", defaults).headers);
 }
 
 function configError(config: unknown): string {

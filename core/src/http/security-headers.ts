@@ -67,27 +67,24 @@ function headerName(key: string): string {
   return kebab.toLowerCase();
 }
 
-/** The last content type asked about, and the answer: responses of an app share a few types. */
-let lastType = "";
-let lastTypeIsDocument = false;
-
+/** Whether a response of this type is a document that can run scripts (HTML, XHTML, SVG). */
 function isDocument(type: string | string[] | undefined): boolean {
   if (typeof type !== "string") return false;
-  if (type === lastType) return lastTypeIsDocument;
   const essence = type.split(";", 1)[0]?.trim().toLowerCase();
-  lastTypeIsDocument =
-    essence === "text/html" || essence === "application/xhtml+xml" || essence === "image/svg+xml";
-  lastType = type;
-  return lastTypeIsDocument;
+  return essence === "text/html" || essence === "application/xhtml+xml" || essence === "image/svg+xml";
 }
 
 /**
  * The security headers of one app, compiled once from its config into four lists (document or
- * not, HTTP or HTTPS). `apply` attaches the right list to a response; they are written with it
+ * not, HTTP or HTTPS). `defaultsFor` picks the list for a response; they are written with it
  * where the response lacks them, so a value the handler, an `onSend` hook or a feature (the dev
  * page's own policy, `nosniff` on files) set is kept.
  */
 export class SecurityHeaders {
+  /** The last content type asked about, and the answer: an app's responses share a few types. */
+  private lastType = "";
+  private lastTypeIsDocument = false;
+
   /** Name, value, name, value… for: plain, document, plain over HTTPS, document over HTTPS. */
   private readonly lists: readonly [
     readonly string[],
@@ -148,13 +145,22 @@ export class SecurityHeaders {
   }
 
   /**
-   * Attaches to `response` the headers it gets when it lacks them: the policy for documents
-   * (HTML, XHTML, SVG) only, HSTS and the HTTPS policy only when `request.protocol` is https.
+   * The headers `response` gets where it lacks them, names and values in turn: the policy for
+   * documents (HTML, XHTML, SVG) only, HSTS and the HTTPS policy only over https.
    */
-  apply(response: FlagonResponse, request: { readonly protocol: "http" | "https" }): void {
-    const document = isDocument(response.headers.raw["content-type"]) ? 1 : 0;
-    const list = this.lists[request.protocol === "https" ? document + 2 : document] as readonly string[];
-    response.defaultHeaders = list.length === 0 ? undefined : list;
+  defaultsFor(response: FlagonResponse, protocol: "http" | "https"): readonly string[] | undefined {
+    const document = this.isDocument(response.headers.raw["content-type"]) ? 1 : 0;
+    const list = this.lists[protocol === "https" ? document + 2 : document] as readonly string[];
+    return list.length === 0 ? undefined : list;
+  }
+
+  private isDocument(type: string | string[] | undefined): boolean {
+    if (typeof type !== "string") return false;
+    if (type !== this.lastType) {
+      this.lastTypeIsDocument = isDocument(type);
+      this.lastType = type;
+    }
+    return this.lastTypeIsDocument;
   }
 
   /** The headers compiled for a response of this type and protocol (for tests and tools). */

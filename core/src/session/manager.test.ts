@@ -12,7 +12,7 @@ function app(config: Record<string, unknown> = {}): Flagon {
     config: { env: "test", secretKey: SECRET, static: false, ...config },
   });
   const kind = (ctx: Context): string => {
-    const found = ctx.app.sessionManager.forRender(ctx);
+    const found = ctx.app.door.sessions.forRender(ctx);
     return found === undefined ? "none" : found instanceof Promise ? "loading" : "loaded";
   };
   flagon.get("/set", async (ctx) => {
@@ -25,7 +25,7 @@ function app(config: Record<string, unknown> = {}): Flagon {
   });
   flagon.get("/twice", async (ctx) => {
     const [a, b] = await Promise.all([ctx.session(), ctx.session()]);
-    return { same: a === b, loaded: ctx.app.sessionManager.loaded(ctx) === a };
+    return { same: a === b, loaded: ctx.app.door.sessions.loaded(ctx) === a };
   });
   return flagon;
 }
@@ -51,7 +51,7 @@ describe("SessionManager", () => {
     expect(res.json()).toEqual({ kind: "none" });
   });
 
-  test("the session manager exists only once the app is ready", () => {
-    expect(() => app().sessionManager).toThrow(/FLAGON_ERR_APP_STATE/);
+  test("the session manager (the app's front door) exists only once the app is ready", () => {
+    expect(() => app().door).toThrow(/FLAGON_ERR_APP_STATE/);
   });
 });

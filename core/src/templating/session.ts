@@ -13,7 +13,7 @@ import { EMPTY_SESSION, type TemplateSession } from "./globals.js";
  * failures are not hidden: they fail the render (sessions fail closed).
  */
 export function sessionFor(ctx: Context): TemplateSession | Promise<TemplateSession> {
-  const manager = ctx.app.sessionManager;
+  const manager = ctx.app.door.sessions;
   const loaded = manager.loaded(ctx);
   if (loaded !== undefined) return loaded;
   if (ctx.request.cookies[sessionCookie(manager.options, ctx).name] === undefined) return EMPTY_SESSION;

@@ -1,11 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import * as cookie from "cookie";
-import { REQUEST_ID_HEADER, type RequestRecord } from "../app/request-log.js";
 import type { RawRequest } from "../http/request.js";
-import type { FlagonResponse } from "../http/response.js";
-import { toWire, wireHeadersObject } from "../http/wire.js";
+import { type Answer, wireHeadersObject } from "../http/wire.js";
 
 type QueryValue = string | number | boolean;
 
@@ -47,9 +44,8 @@ export interface InjectResponse {
 /** What inject needs of an app. */
 export interface Injectable {
   ready(): Promise<void>;
-  handle(raw: RawRequest): FlagonResponse | Promise<FlagonResponse>;
-  /** The request log line, written as the node adapter writes it. */
-  logRequest?(record: RequestRecord): void;
+  /** One request through the app: the wire form, and `done()` once it was "written". */
+  handle(raw: RawRequest): Answer | Promise<Answer>;
 }
 
 function buildRequest(options: InjectOptions): RawRequest {
@@ -139,9 +135,8 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   const options = typeof request === "string" ? { url: request } : request;
   await app.ready();
   const raw = buildRequest(options);
-  const startedAt = performance.now();
-  const response = await app.handle(raw);
-  const wire = toWire(response, raw.method);
+  const answer = await app.handle(raw);
+  const { wire } = answer;
   let rawBody: Buffer = Buffer.alloc(0);
   if (wire.stream) {
     if (wire.sendBody) rawBody = await collect(wire.stream);
@@ -153,16 +148,7 @@ export async function inject(app: Injectable, request: InjectOptions | string): 
   const setCookie = headers["set-cookie"];
   if (typeof setCookie === "string") headers["set-cookie"] = [setCookie];
   const cookies = (Array.isArray(headers["set-cookie"]) ? headers["set-cookie"] : []).map(parseSetCookie);
-  const reqId = headers[REQUEST_ID_HEADER];
-  app.logRequest?.({
-    reqId: typeof reqId === "string" ? reqId : "-",
-    method: raw.method,
-    url: raw.url,
-    status: wire.status,
-    startedAt,
-    remoteAddress: raw.remoteAddress,
-  });
-  await response.afterSend?.();
+  await answer.done();
   const body = rawBody.toString("utf8");
   return {
     statusCode: wire.status,

@@ -6,7 +6,7 @@ import "reflect-metadata";
 // not grow with requests.
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { Context, Controller, definePlugin, Flagon, FlagonResponse, Get, Injectable } from "@flagon/core";
+import { Context, Controller, definePlugin, Flagon, Get, Injectable } from "@flagon/core";
 import type { RawRequest } from "@flagon/core/plugin";
 
 let made = 0;
@@ -144,10 +144,11 @@ describe("ctx.container", () => {
     };
     disposed.length = 0;
     const answered = plain.handle(raw);
-    expect(answered).toBeInstanceOf(FlagonResponse);
-    const { serial } = JSON.parse((answered as FlagonResponse).body as string) as { serial: number };
+    expect(answered).not.toBeInstanceOf(Promise);
+    const answer = answered as Awaited<typeof answered>;
+    const { serial } = JSON.parse(answer.wire.body as string) as { serial: number };
     expect(disposed).toEqual([]); // not before the response was written
-    await (answered as FlagonResponse).afterSend?.();
+    await answer.done();
     expect(disposed).toEqual([serial]);
   });
 });

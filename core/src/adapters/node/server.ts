@@ -1,19 +1,14 @@
 import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { performance } from "node:perf_hooks";
 import { pipeline, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../../config/core-sections.js";
 import type { ServerAddress } from "./address.js";
-import { REQUEST_ID_HEADER, type RequestLogHost } from "../../app/request-log.js";
 import { ErrorCodes, FlagonError } from "../../errors/codes.js";
 import { BadRequestError, type HttpError, ServiceUnavailableError } from "../../errors/http-errors.js";
-import { renderError } from "../../errors/render.js";
-import { isValidHost } from "../../http/proxy.js";
 import type { RawRequest } from "../../http/request.js";
-import type { FlagonResponse } from "../../http/response.js";
-import { setWireHeader, toWire } from "../../http/wire.js";
+import { type Answer, setWireHeader, type WireResponse, wireHeader } from "../../http/wire.js";
 import {
   canAnswerClientError,
   clientErrorAnswer,
@@ -32,7 +27,10 @@ export interface ListenOptions {
 
 export type { ServerAddress };
 
-type Handle = (raw: RawRequest) => FlagonResponse | Promise<FlagonResponse>;
+/** The app's side of the door: admits a request (or the adapter's refusal of it) and answers. */
+export interface Door {
+  admit(raw: RawRequest, refusal?: HttpError): Answer | Promise<Answer>;
+}
 
 function insecureParserRequested(): boolean {
   const flag = "--insecure-http-parser";
@@ -59,8 +57,11 @@ interface SocketState {
   doomed: boolean;
 }
 
-/** Host and framing problems that make a request ambiguous between proxies and us (RFC 9112 §3.2). */
-function hostProblem(req: IncomingMessage): HttpError | undefined {
+/**
+ * Framing problems that make a request ambiguous between proxies and us (RFC 9112 §3.2), which
+ * only the raw headers show; the app checks the Host's form on admission.
+ */
+function framingProblem(req: IncomingMessage): HttpError | undefined {
   let hosts = 0;
   let contentTypes = 0;
   const raw = req.rawHeaders;
@@ -72,8 +73,6 @@ function hostProblem(req: IncomingMessage): HttpError | undefined {
   if (hosts > 1) return new BadRequestError("more than one Host header");
   if (hosts === 0 && req.httpVersion === "1.1")
     return new BadRequestError("HTTP/1.1 requests need a Host header");
-  const host = req.headers.host;
-  if (host !== undefined && !isValidHost(host)) return new BadRequestError("invalid Host header");
   // Node keeps the first of several; a proxy may read the last: refuse the ambiguity.
   if (contentTypes > 1) return new BadRequestError("more than one Content-Type header");
   return undefined;
@@ -90,9 +89,9 @@ function unreadBody(req: IncomingMessage): boolean {
 }
 
 /** One request on its way through the adapter; it is also what the app reads the request from. */
-class Exchange implements RawRequest {
-  reqId: string | undefined;
-  readonly startedAt = performance.now();
+class Inbound implements RawRequest {
+  /** The app's answer, once it gave one. */
+  answer: Answer | undefined = undefined;
   /** This request's place among those received on its connection. */
   readonly seq: number;
   readonly method: string;
@@ -143,17 +142,17 @@ function clientGone(): Error {
   return error;
 }
 
-const EXCHANGE = Symbol("flagon.exchange");
+const INBOUND = Symbol("flagon.inbound");
 
-/** node's response, with the exchange it belongs to. */
-type FlagonServerResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+/** node's response, with the request it answers. */
+type FlagonServerResponse = ServerResponse & { [INBOUND]?: Inbound };
 
 /** Shared by every response, so that no closure is made per request. */
 function onResponseClose(this: FlagonServerResponse): void {
-  const exchange = this[EXCHANGE];
-  if (exchange === undefined) return;
-  exchange.close();
-  exchange.server.finished(exchange);
+  const inbound = this[INBOUND];
+  if (inbound === undefined) return;
+  inbound.close();
+  inbound.server.finished(inbound);
 }
 
 /**
@@ -171,11 +170,9 @@ export class NodeServer {
   private readonly eventStreams = new Set<Readable>();
 
   constructor(
-    private readonly handle: Handle,
+    private readonly door: Door,
     private readonly config: Required<ServerConfig>,
     readonly log: Logger,
-    /** Where the one line per request goes, once the response finished or the client left. */
-    private readonly requests?: RequestLogHost,
   ) {
     if (insecureParserRequested()) {
       throw new FlagonError(
@@ -269,69 +266,46 @@ export class NodeServer {
     state.received += 1;
     this.inFlight += 1;
     // One object per request, kept on the response: nothing else is allocated for bookkeeping.
-    const exchange = new Exchange(this, req, res, state);
-    res[EXCHANGE] = exchange;
+    const inbound = new Inbound(this, req, res, state);
+    res[INBOUND] = inbound;
     res.on("close", onResponseClose);
     const refusal = this.closing
       ? new ServiceUnavailableError("the server is shutting down")
-      : hostProblem(req);
-    if (refusal) {
-      // A bad Host ends the connection: nothing pipelined behind it is processed. A request that
-      // only came too late (closing) gets its 503 like the ones queued behind it.
-      if (!this.closing) state.doomed = true;
-      const response = renderError(refusal, req.headers.accept, { exposeInternals: false });
-      if (this.requests) {
-        exchange.reqId = this.requests.requestIdFor(req.headers);
-        response.headers.set(REQUEST_ID_HEADER, exchange.reqId);
-        this.requests.securityHeaders.apply(response, { protocol: exchange.encrypted ? "https" : "http" });
-      }
-      this.write(exchange, response, state.doomed);
-      return;
-    }
-    let result: FlagonResponse | Promise<FlagonResponse>;
+      : framingProblem(req);
+    let answer: Answer | Promise<Answer>;
     try {
-      result = this.handle(exchange);
+      answer = this.door.admit(inbound, refusal);
     } catch (error) {
-      this.failed(exchange, error);
+      this.failed(inbound, error);
       return;
     }
-    if (result instanceof Promise) {
-      result.then(
-        (response) => this.deliver(exchange, response),
-        (error: unknown) => this.failed(exchange, error),
+    if (answer instanceof Promise) {
+      answer.then(
+        (settled) => this.deliver(inbound, settled),
+        (error: unknown) => this.failed(inbound, error),
       );
     } else {
-      this.deliver(exchange, result);
+      this.deliver(inbound, answer);
     }
   }
 
-  /** @internal Bookkeeping when a response closes (finished or aborted). */
-  finished(exchange: Exchange): void {
-    exchange.state.busy -= 1;
+  /** @internal Bookkeeping when a response closes (finished or aborted); the app's part follows. */
+  finished(inbound: Inbound): void {
+    inbound.state.busy -= 1;
     this.inFlight -= 1;
     // While closing, a connection whose last response went out without Connection: close (it
     // was written before close began) ends here instead of idling until the deadline. So does one
     // whose parser gave up behind requests still being answered, after its refusal (onClientError).
-    if ((this.closing || exchange.state.doomed) && exchange.state.busy === 0) {
-      const socket = exchange.req.socket;
+    if ((this.closing || inbound.state.doomed) && inbound.state.busy === 0) {
+      const socket = inbound.req.socket;
       if (this.closing) socket.end();
       else {
         writeDeferredAnswer(socket);
         closeGently(socket);
       }
     }
-    const requests = this.requests;
-    const { req, res } = exchange;
-    if (requests === undefined || !requests.logsRequests(res.statusCode)) return;
-    requests.logRequest({
-      reqId: exchange.reqId ?? requests.requestIdFor(req.headers),
-      method: exchange.method,
-      url: exchange.url,
-      status: res.statusCode,
-      startedAt: exchange.startedAt,
-      remoteAddress: req.socket.remoteAddress,
-      aborted: !res.writableFinished,
-    });
+    // Before the app answered (the client left mid-handler), deliver() calls it instead.
+    void inbound.answer?.done(!inbound.res.writableFinished);
   }
 
   /**
@@ -364,40 +338,37 @@ export class NodeServer {
     }
   }
 
-  /** @internal Writes what the app answered. */
-  deliver(exchange: Exchange, response: FlagonResponse): void {
-    const id = response.headers.raw[REQUEST_ID_HEADER];
-    if (typeof id === "string") exchange.reqId = id;
-    this.write(exchange, response);
+  /**
+   * @internal Writes what the app answered. A refused request (a bad Host, ambiguous framing) ends
+   * the connection: nothing pipelined behind it is processed. One that only came too late
+   * (closing) gets its 503 like the ones queued behind it.
+   */
+  deliver(inbound: Inbound, answer: Answer): void {
+    inbound.answer = answer;
+    const { state } = inbound;
+    if (answer.refused && !this.closing) state.doomed = true;
+    this.write(inbound, answer.wire, answer.refused && state.doomed);
+    // A client that reset the connection while the handler ran has already closed the
+    // response: its `close` fired before this point, so the app finishes now (exactly once).
+    if (inbound.closed) void answer.done(!inbound.res.writableFinished);
   }
 
   /** @internal The app's dispatch never throws; this is the last line of defence. */
-  failed(exchange: Exchange, error: unknown): void {
+  failed(inbound: Inbound, error: unknown): void {
     this.log.error({ err: error }, "unexpected failure while handling a request");
-    const { res } = exchange;
+    const { res } = inbound;
     if (!res.headersSent) res.writeHead(500, { "content-length": "0", connection: "close" });
     res.end();
   }
 
-  private write(exchange: Exchange, response: FlagonResponse, last = false): void {
-    const { req, res } = exchange;
-    const after = response.afterSend;
-    if (after) {
-      const run = (): void => {
-        after().catch((error: unknown) => this.log.error({ err: error }, "onResponse hooks failed"));
-      };
-      // A client that reset the connection while the handler ran has already closed the
-      // response: its `close` fired before this point, so the hooks run now (exactly once).
-      if (exchange.closed) run();
-      else res.once("close", run);
-    }
-    const wire = toWire(response, req.method ?? "GET");
+  private write(inbound: Inbound, wire: WireResponse, last: boolean): void {
+    const { req, res } = inbound;
     // A body the handler left unread (or a server that is closing) means this connection ends here.
     // While closing, only the last response queued on a connection closes it, so that pipelined
     // requests already accepted behind this one are still answered.
     // Responses go out in request order, so the one for the latest request received is the
     // last on the wire, even when an earlier handler finishes later.
-    const latest = exchange.seq === exchange.state.received;
+    const latest = inbound.seq === inbound.state.received;
     if (last || unreadBody(req)) {
       // The client may still be sending (an unread body, requests pipelined behind a refusal).
       setWireHeader(wire.headers, "connection", "close");
@@ -420,7 +391,7 @@ export class NodeServer {
       }
       const stream = wire.stream;
       // Event streams never end by themselves: close() ends them (the client reconnects elsewhere).
-      const contentType = response.headers.raw["content-type"];
+      const contentType = wireHeader(wire.headers, "content-type");
       if (typeof contentType === "string" && contentType.startsWith("text/event-stream")) {
         if (this.closing) {
           stream.destroy();
