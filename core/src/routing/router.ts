@@ -23,8 +23,112 @@ interface DynamicChild<T> {
   readonly node: Node<T>;
 }
 
+/**
+ * One node of a radix tree (a prefix tree whose single-child chains are merged into one edge)
+ * over the names of a node's static children. A look-up compares the URL's characters in place,
+ * where a `Map` would need the segment sliced out and hashed first.
+ */
+class Radix<T> {
+  /** First character of each child's prefix, in `children` order. */
+  private readonly codes: number[] = [];
+  private readonly children: Radix<T>[] = [];
+  /**
+   * The children again, at `code - low` (a gap is `undefined`): one indexed read instead of a
+   * scan of `codes`. Empty when the first characters are too far apart for a short array.
+   */
+  private table: (Radix<T> | undefined)[] = [];
+  private low = 0;
+  /** The child node of the name that ends exactly here. */
+  node: Node<T> | undefined;
+
+  constructor(private prefix: string) {}
+
+  /** The radix node where `name` ends, created (splitting an edge if need be) when missing. */
+  static insert<T>(root: Radix<T>, name: string): Radix<T> {
+    let radix = root;
+    let at = 0;
+    while (at < name.length) {
+      const i = radix.codes.indexOf(name.charCodeAt(at));
+      if (i === -1) {
+        const leaf = new Radix<T>(name.slice(at));
+        radix.codes.push(name.charCodeAt(at));
+        radix.children.push(leaf);
+        radix.index();
+        return leaf;
+      }
+      let child = radix.children[i] as Radix<T>;
+      const { prefix } = child;
+      let same = 1;
+      while (same < prefix.length && prefix.charCodeAt(same) === name.charCodeAt(at + same)) same++;
+      if (same < prefix.length) {
+        // The name leaves this edge part-way: the shared part becomes a node of its own.
+        const head = new Radix<T>(prefix.slice(0, same));
+        child.prefix = prefix.slice(same);
+        head.codes.push(child.prefix.charCodeAt(0));
+        head.children.push(child);
+        head.index();
+        radix.children[i] = child = head;
+        radix.index();
+      }
+      radix = child;
+      at += same;
+    }
+    return radix;
+  }
+
+  /** Rebuilds `table` from `codes` and `children`. */
+  private index(): void {
+    const low = Math.min(...this.codes);
+    const span = Math.max(...this.codes) - low + 1;
+    this.low = low;
+    this.table = span > TABLE_SPAN ? [] : Array.from({ length: span }, () => undefined);
+    if (span > TABLE_SPAN) return;
+    for (let i = 0; i < this.codes.length; i++) {
+      this.table[(this.codes[i] as number) - low] = this.children[i];
+    }
+  }
+
+  /** The child node named by `text` from `start` to `end` (exclusive), if there is one. */
+  static find<T>(root: Radix<T>, text: string, start: number, end: number): Node<T> | undefined {
+    let radix = root;
+    let at = start;
+    while (at !== end) {
+      const code = text.charCodeAt(at);
+      let child: Radix<T> | undefined;
+      const { table } = radix;
+      if (table.length !== 0) {
+        const slot = code - radix.low;
+        if (slot >= 0 && slot < table.length) child = table[slot];
+      } else {
+        const { codes } = radix;
+        for (let i = 0; i < codes.length; i++) {
+          if (codes[i] === code) {
+            child = radix.children[i];
+            break;
+          }
+        }
+      }
+      if (child === undefined) return undefined;
+      const { prefix } = child;
+      const next = at + prefix.length;
+      if (next > end) return undefined;
+      for (let k = 1; k < prefix.length; k++) {
+        if (prefix.charCodeAt(k) !== text.charCodeAt(at + k)) return undefined;
+      }
+      radix = child;
+      at = next;
+    }
+    return radix.node;
+  }
+}
+
+/** Widest range of first characters a radix node indexes with an array (ASCII letters and digits fit). */
+const TABLE_SPAN = 80;
+
 class Node<T = unknown> {
+  /** Static children by name, for adding routes and measuring; `radix` finds them in a look-up. */
   readonly statics = new Map<string, Node<T>>();
+  readonly radix = new Radix<T>("");
   readonly dynamics: DynamicChild<T>[] = [];
   /** Routes whose path ends here without a trailing slash, by method. */
   routes: Map<string, T> | undefined;
@@ -93,7 +197,10 @@ export class Router<T> {
     for (const segment of parsed.segments) {
       if (segment.kind === "static") {
         let next = node.statics.get(segment.text);
-        if (!next) node.statics.set(segment.text, (next = new Node<T>()));
+        if (!next) {
+          node.statics.set(segment.text, (next = new Node<T>()));
+          Radix.insert(node.radix, segment.text).node = next;
+        }
         node = next;
       } else {
         let child = node.dynamics.find((d) => d.key === segment.key);
@@ -141,7 +248,7 @@ export class Router<T> {
       measure(this.root);
       this.unmeasured = false;
     }
-    const trailing = rawPath.length > 1 && rawPath.endsWith("/");
+    const trailing = rawPath.length > 1 && rawPath.charCodeAt(rawPath.length - 1) === SLASH;
     const search = this.search;
     search.reset(method, rawPath, trailing);
     search.visit(this.root, 0, false);
@@ -165,7 +272,6 @@ const STEP_BUDGET_PER_SEGMENT = 2;
 export const MAX_SEGMENTS = 1024;
 
 const SLASH = 0x2f;
-const PERCENT = 0x25;
 
 function tooLong(): never {
   throw new UriTooLongError(`the URL path has more than ${MAX_SEGMENTS} segments`);
@@ -225,34 +331,24 @@ class Search<T> {
     this.joined = undefined;
     this.raw = rawPath;
     const end = trailing ? rawPath.length - 1 : rawPath.length;
-    // Counted before anything is decoded (only a path longer than the limit can exceed it).
-    if (end > MAX_SEGMENTS) {
-      let seen = 1;
-      for (let at = rawPath.indexOf("/", 1); at !== -1 && at < end; at = rawPath.indexOf("/", at + 1)) {
-        if (++seen > MAX_SEGMENTS) tooLong();
-      }
-    }
-    // One pass over the characters finds the slashes and any `%` (cheaper than indexOf calls).
+    // Native `indexOf` calls find the slashes and any `%` (fewer instructions than a loop over
+    // `charCodeAt`); the count is checked before anything is decoded.
     const bounds = this.bounds;
     let count = 0;
-    let encoded = false;
     if (end > 1) {
       let start = 1;
-      for (let at = 1; at < end; at++) {
-        const code = rawPath.charCodeAt(at);
-        if (code === SLASH) {
-          bounds[2 * count] = start;
-          bounds[2 * count + 1] = at;
-          count++;
-          start = at + 1;
-        } else if (code === PERCENT) {
-          encoded = true;
-        }
+      for (;;) {
+        let at = rawPath.indexOf("/", start);
+        if (at === -1) at = end;
+        if (count === MAX_SEGMENTS) tooLong();
+        bounds[2 * count] = start;
+        bounds[2 * count + 1] = at;
+        count++;
+        if (at === end) break;
+        start = at + 1;
       }
-      bounds[2 * count] = start;
-      bounds[2 * count + 1] = end;
-      count++;
     }
+    const encoded = rawPath.includes("%");
     this.encoded = encoded;
     if (encoded) {
       for (let i = 0; i < count; i++) {
@@ -285,10 +381,15 @@ class Search<T> {
     if (index === count) return this.terminal(node, slashTaken);
     // Sliced only for a node that has a static child or a one-segment converter to ask.
     let segment: string | undefined;
-    const statics = node.statics;
-    if (statics.size !== 0) {
-      segment = this.segment(index);
-      const next = statics.get(segment);
+    if (node.statics.size !== 0) {
+      const next = this.encoded
+        ? Radix.find(node.radix, this.segments[index] as string, 0, (this.segments[index] as string).length)
+        : Radix.find(
+            node.radix,
+            this.raw,
+            this.bounds[2 * index] as number,
+            this.bounds[2 * index + 1] as number,
+          );
       if (next !== undefined && this.visit(next, index + 1, slashTaken)) return true;
     }
     const dynamics = node.dynamics;
