@@ -1,6 +1,7 @@
 import { BadRequestError, UriTooLongError } from "../errors/http-errors.js";
 import { type Converter, NO_MATCH } from "./converters.js";
 import type { ParsedPath } from "./path.js";
+import { Radix } from "./radix.js";
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -23,112 +24,10 @@ interface DynamicChild<T> {
   readonly node: Node<T>;
 }
 
-/**
- * One node of a radix tree (a prefix tree whose single-child chains are merged into one edge)
- * over the names of a node's static children. A look-up compares the URL's characters in place,
- * where a `Map` would need the segment sliced out and hashed first.
- */
-class Radix<T> {
-  /** First character of each child's prefix, in `children` order. */
-  private readonly codes: number[] = [];
-  private readonly children: Radix<T>[] = [];
-  /**
-   * The children again, at `code - low` (a gap is `undefined`): one indexed read instead of a
-   * scan of `codes`. Empty when the first characters are too far apart for a short array.
-   */
-  private table: (Radix<T> | undefined)[] = [];
-  private low = 0;
-  /** The child node of the name that ends exactly here. */
-  node: Node<T> | undefined;
-
-  constructor(private prefix: string) {}
-
-  /** The radix node where `name` ends, created (splitting an edge if need be) when missing. */
-  static insert<T>(root: Radix<T>, name: string): Radix<T> {
-    let radix = root;
-    let at = 0;
-    while (at < name.length) {
-      const i = radix.codes.indexOf(name.charCodeAt(at));
-      if (i === -1) {
-        const leaf = new Radix<T>(name.slice(at));
-        radix.codes.push(name.charCodeAt(at));
-        radix.children.push(leaf);
-        radix.index();
-        return leaf;
-      }
-      let child = radix.children[i] as Radix<T>;
-      const { prefix } = child;
-      let same = 1;
-      while (same < prefix.length && prefix.charCodeAt(same) === name.charCodeAt(at + same)) same++;
-      if (same < prefix.length) {
-        // The name leaves this edge part-way: the shared part becomes a node of its own.
-        const head = new Radix<T>(prefix.slice(0, same));
-        child.prefix = prefix.slice(same);
-        head.codes.push(child.prefix.charCodeAt(0));
-        head.children.push(child);
-        head.index();
-        radix.children[i] = child = head;
-        radix.index();
-      }
-      radix = child;
-      at += same;
-    }
-    return radix;
-  }
-
-  /** Rebuilds `table` from `codes` and `children`. */
-  private index(): void {
-    const low = Math.min(...this.codes);
-    const span = Math.max(...this.codes) - low + 1;
-    this.low = low;
-    this.table = span > TABLE_SPAN ? [] : Array.from({ length: span }, () => undefined);
-    if (span > TABLE_SPAN) return;
-    for (let i = 0; i < this.codes.length; i++) {
-      this.table[(this.codes[i] as number) - low] = this.children[i];
-    }
-  }
-
-  /** The child node named by `text` from `start` to `end` (exclusive), if there is one. */
-  static find<T>(root: Radix<T>, text: string, start: number, end: number): Node<T> | undefined {
-    let radix = root;
-    let at = start;
-    while (at !== end) {
-      const code = text.charCodeAt(at);
-      let child: Radix<T> | undefined;
-      const { table } = radix;
-      if (table.length !== 0) {
-        const slot = code - radix.low;
-        if (slot >= 0 && slot < table.length) child = table[slot];
-      } else {
-        const { codes } = radix;
-        for (let i = 0; i < codes.length; i++) {
-          if (codes[i] === code) {
-            child = radix.children[i];
-            break;
-          }
-        }
-      }
-      if (child === undefined) return undefined;
-      const { prefix } = child;
-      const next = at + prefix.length;
-      if (next > end) return undefined;
-      for (let k = 1; k < prefix.length; k++) {
-        if (prefix.charCodeAt(k) !== text.charCodeAt(at + k)) return undefined;
-      }
-      radix = child;
-      at = next;
-    }
-    return radix.node;
-  }
-}
-
-/** Widest range of first characters a radix node indexes with an array (ASCII letters and digits fit). */
-const TABLE_SPAN = 80;
-
 class Node<T = unknown> {
   /** Static children by name, for adding routes and measuring; `radix` finds them in a look-up. */
   readonly statics = new Map<string, Node<T>>();
-  readonly radix = new Radix<T>("");
+  readonly radix = new Radix<Node<T>>("");
   readonly dynamics: DynamicChild<T>[] = [];
   /** Routes whose path ends here without a trailing slash, by method. */
   routes: Map<string, T> | undefined;
@@ -199,7 +98,7 @@ export class Router<T> {
         let next = node.statics.get(segment.text);
         if (!next) {
           node.statics.set(segment.text, (next = new Node<T>()));
-          Radix.insert(node.radix, segment.text).node = next;
+          Radix.insert(node.radix, segment.text).value = next;
         }
         node = next;
       } else {
