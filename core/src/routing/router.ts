@@ -171,6 +171,7 @@ const STEP_BUDGET_PER_SEGMENT = 2;
 export const MAX_SEGMENTS = 1024;
 
 const SLASH = 0x2f;
+const PERCENT = 0x25;
 
 function tooLong(): never {
   throw new UriTooLongError(`the URL path has more than ${MAX_SEGMENTS} segments`);
@@ -230,24 +231,34 @@ class Search<T> {
     this.joined = undefined;
     this.raw = rawPath;
     const end = trailing ? rawPath.length - 1 : rawPath.length;
-    // Native `indexOf` calls find the slashes and any `%` (fewer instructions than a loop over
-    // `charCodeAt`); the count is checked before anything is decoded.
-    const bounds = this.bounds;
-    let count = 0;
-    if (end > 1) {
-      let start = 1;
-      for (;;) {
-        let at = rawPath.indexOf("/", start);
-        if (at === -1) at = end;
-        if (count === MAX_SEGMENTS) tooLong();
-        bounds[2 * count] = start;
-        bounds[2 * count + 1] = at;
-        count++;
-        if (at === end) break;
-        start = at + 1;
+    // Counted before anything is decoded (only a path longer than the limit can exceed it).
+    if (end > MAX_SEGMENTS) {
+      let seen = 1;
+      for (let at = rawPath.indexOf("/", 1); at !== -1 && at < end; at = rawPath.indexOf("/", at + 1)) {
+        if (++seen > MAX_SEGMENTS) tooLong();
       }
     }
-    const encoded = rawPath.includes("%");
+    // One pass over the characters finds the slashes and any `%` (cheaper than indexOf calls).
+    const bounds = this.bounds;
+    let count = 0;
+    let encoded = false;
+    if (end > 1) {
+      let start = 1;
+      for (let at = 1; at < end; at++) {
+        const code = rawPath.charCodeAt(at);
+        if (code === SLASH) {
+          bounds[2 * count] = start;
+          bounds[2 * count + 1] = at;
+          count++;
+          start = at + 1;
+        } else if (code === PERCENT) {
+          encoded = true;
+        }
+      }
+      bounds[2 * count] = start;
+      bounds[2 * count + 1] = end;
+      count++;
+    }
     this.encoded = encoded;
     if (encoded) {
       for (let i = 0; i < count; i++) {
