@@ -296,6 +296,42 @@ describe("Router.match", () => {
     );
   });
 
+  describe("static segments through the radix tree", () => {
+    test("names that are prefixes of each other, added in either order, each find their own route", () => {
+      const names = ["team", "te", "teams", "t", "tea", "toast", "to", "team1", "team10"];
+      const forward = routerWith(...names.map((n) => ["GET", `/${n}/<x>`] as const));
+      const backward = routerWith(...[...names].reverse().map((n) => ["GET", `/${n}/<x>`] as const));
+      for (const router of [forward, backward]) {
+        for (const n of names) expect(found(router.match("GET", `/${n}/1`)).route).toBe(`GET /${n}/<x>`);
+        for (const miss of ["tt", "tean", "team100", "teamsx", "toas", "x", "T"]) {
+          expect(router.match("GET", `/${miss}/1`)).toEqual({ kind: "none" });
+        }
+      }
+    });
+
+    test("first characters too far apart for an array are still found", () => {
+      const router = routerWith(
+        ["GET", "/a/<x>"],
+        ["GET", "/\u00e9t\u00e9/<x>"],
+        ["GET", "/\u4e2d/<x>"],
+        ["GET", "/~/<x>"],
+      );
+      expect(found(router.match("GET", "/a/1")).route).toBe("GET /a/<x>");
+      expect(found(router.match("GET", "/%C3%A9t%C3%A9/1")).route).toBe("GET /\u00e9t\u00e9/<x>");
+      expect(found(router.match("GET", "/%E4%B8%AD/1")).route).toBe("GET /\u4e2d/<x>");
+      expect(found(router.match("GET", "/~/1")).route).toBe("GET /~/<x>");
+      expect(router.match("GET", "/b/1")).toEqual({ kind: "none" });
+    });
+
+    test("a static name matches a whole segment, not a prefix or a run of segments", () => {
+      const router = routerWith(["GET", "/ab/<x>"], ["GET", "/a/b/c"]);
+      expect(router.match("GET", "/abc/1")).toEqual({ kind: "none" });
+      expect(router.match("GET", "/a/1")).toEqual({ kind: "none" });
+      expect(found(router.match("GET", "/a/b/c")).route).toBe("GET /a/b/c");
+      expect(router.match("GET", "/a%2Fb/c")).toEqual({ kind: "none" });
+    });
+  });
+
   test("params of a match are a fresh object each time", () => {
     const router = routerWith(["GET", "/a/<x>"]);
     const first = found(router.match("GET", "/a/1")).params;

@@ -1,6 +1,7 @@
 import { BadRequestError, UriTooLongError } from "../errors/http-errors.js";
 import { type Converter, NO_MATCH } from "./converters.js";
 import type { ParsedPath } from "./path.js";
+import { Radix } from "./radix.js";
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -24,7 +25,9 @@ interface DynamicChild<T> {
 }
 
 class Node<T = unknown> {
+  /** Static children by name, for adding routes and measuring; `radix` finds them in a look-up. */
   readonly statics = new Map<string, Node<T>>();
+  readonly radix = new Radix<Node<T>>("");
   readonly dynamics: DynamicChild<T>[] = [];
   /** Routes whose path ends here without a trailing slash, by method. */
   routes: Map<string, T> | undefined;
@@ -93,7 +96,10 @@ export class Router<T> {
     for (const segment of parsed.segments) {
       if (segment.kind === "static") {
         let next = node.statics.get(segment.text);
-        if (!next) node.statics.set(segment.text, (next = new Node<T>()));
+        if (!next) {
+          node.statics.set(segment.text, (next = new Node<T>()));
+          Radix.insert(node.radix, segment.text).value = next;
+        }
         node = next;
       } else {
         let child = node.dynamics.find((d) => d.key === segment.key);
@@ -141,7 +147,7 @@ export class Router<T> {
       measure(this.root);
       this.unmeasured = false;
     }
-    const trailing = rawPath.length > 1 && rawPath.endsWith("/");
+    const trailing = rawPath.length > 1 && rawPath.charCodeAt(rawPath.length - 1) === SLASH;
     const search = this.search;
     search.reset(method, rawPath, trailing);
     search.visit(this.root, 0, false);
@@ -285,10 +291,15 @@ class Search<T> {
     if (index === count) return this.terminal(node, slashTaken);
     // Sliced only for a node that has a static child or a one-segment converter to ask.
     let segment: string | undefined;
-    const statics = node.statics;
-    if (statics.size !== 0) {
-      segment = this.segment(index);
-      const next = statics.get(segment);
+    if (node.statics.size !== 0) {
+      const next = this.encoded
+        ? Radix.find(node.radix, this.segments[index] as string, 0, (this.segments[index] as string).length)
+        : Radix.find(
+            node.radix,
+            this.raw,
+            this.bounds[2 * index] as number,
+            this.bounds[2 * index + 1] as number,
+          );
       if (next !== undefined && this.visit(next, index + 1, slashTaken)) return true;
     }
     const dynamics = node.dynamics;
