@@ -163,6 +163,7 @@ const PLUGIN: Pinned = {
     "parseMediaType",
   ],
   types: [
+    "Answer",
     "AppSigner",
     "BodyParser",
     "BodyParserInput",
@@ -196,6 +197,8 @@ const PLUGIN: Pinned = {
     "TemplateExtension",
     "UnsignOptions",
     "UnsignResult",
+    "WireHeaders",
+    "WireResponse",
   ],
 };
 

@@ -39,6 +39,7 @@ export type { Interceptor } from "./hooks/interceptors.js";
 export type { BodyParser, BodyParserInput, BodyParserOptions } from "./http/body-parsers.js";
 export { parseMediaType } from "./http/media-type.js";
 export type { RawRequest } from "./http/request.js";
+export type { Answer, WireHeaders, WireResponse } from "./http/wire.js";
 
 export type { TemplateContextProcessor, TemplateExtension } from "./templating/extensions.js";
 export type { AppSigner, UnsignOptions, UnsignResult } from "./session/app-signer.js";
