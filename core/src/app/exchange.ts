@@ -84,17 +84,15 @@ export class FrontDoor {
     return this.parts.security.defaultsFor(response, protocol);
   }
 
-  /** The request line, when the log takes it (built only then). */
+  /** The request line, when the request log is on (writeRequestLine decides the level). */
   logLine(exchange: Exchange, aborted: boolean): void {
-    const { log } = this.parts;
-    const status = exchange.wire.status;
-    if (!this.parts.requestLog || !log.isLevelEnabled(status >= 500 ? "warn" : "info")) return;
+    if (!this.parts.requestLog) return;
     const { request } = exchange.ctx;
-    writeRequestLine(log, {
+    writeRequestLine(this.parts.log, {
       reqId: exchange.id,
       method: request.method,
       url: request.url,
-      status,
+      status: exchange.wire.status,
       startedAt: exchange.startedAt,
       remoteAddress: exchange.remoteAddress,
       aborted,
